@@ -1,0 +1,55 @@
+"""The ``release-actions`` command line. Each subcommand lives in ``commands/``.
+
+Command modules are imported lazily, so ``compute-version`` and
+``nightly-version`` never import the GitHub client. Every flag also has an
+``RA_*`` environment variable (how the composite actions pass their inputs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+from .errors import ReleaseActionsError
+from .gha import report_error
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "compute-version": ("compute_version", "version and publish plan for the triggering event"),
+    "nightly-version": ("nightly_version", "the nightly {base}.devYYYYMMDD version"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="release-actions",
+        description="Release automation for Python + npm monorepos versioned with setuptools-scm.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (_module, help_text) in COMMANDS.items():
+        sub.add_parser(name, help=help_text, add_help=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] not in COMMANDS:
+        build_parser().parse_args(args)  # prints help or an error and exits
+        return 2
+    module_name, help_text = COMMANDS[args[0]]
+    module = importlib.import_module(f"release_actions.commands.{module_name}")
+    parser = argparse.ArgumentParser(prog=f"release-actions {args[0]}", description=help_text)
+    module.add_arguments(parser)
+    try:
+        options = parser.parse_args(args[1:])
+        return int(module.run(options))
+    except ReleaseActionsError as err:
+        report_error(err)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
