@@ -42,8 +42,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     module_name, help_text = COMMANDS[args[0]]
     module = importlib.import_module(f"release_actions.commands.{module_name}")
     parser = argparse.ArgumentParser(prog=f"release-actions {args[0]}", description=help_text)
-    module.add_arguments(parser)
     try:
+        module.add_arguments(parser)
         options = parser.parse_args(args[1:])
         return int(module.run(options))
     except ReleaseActionsError as err:

@@ -124,14 +124,18 @@ def request_from_event(
 
 
 def _release_tags(repo: Path | None) -> list[ReleaseTag]:
-    """Final and pre-release tags known locally, else on origin (no fetch)."""
+    """Release tags known locally and on origin (a checkout often has only its own tag)."""
     if repo is None:
         return []
-    names = list(git.tag_targets(repo))
-    if not names and git.has_remote(repo):
-        code, out, _ = git.try_run(repo, "ls-remote", "--tags", "--refs", "origin", "v*")
+    names = set(git.tag_targets(repo))
+    if git.has_remote(repo):
+        token = os.environ.get("RA_TOKEN", "")
+        code, out, _ = git.try_run(
+            repo, "ls-remote", "--tags", "--refs", "origin", "v*",
+            extra_env=git.auth_env(repo, token),
+        )
         if code == 0:
-            names = [line.split("refs/tags/", 1)[1] for line in git.lines(out)]
+            names.update(line.split("refs/tags/", 1)[1] for line in git.lines(out))
     tags = []
     for name in names:
         try:

@@ -143,16 +143,19 @@ def fallback_version(pyproject: Mapping[str, object]) -> Version | None:
     return Version(str(version).split(".dev")[0])
 
 
+def _rank(base: Version) -> Version:
+    """Order bases by the dev versions they produce: X.Y.Z sits below X.Y.ZrcN."""
+    return dev_version(base, "0")
+
+
 def _best(tags: list[ReleaseTag | DevTag]) -> tuple[Version, ReleaseTag | DevTag] | None:
     if not tags:
         return None
-    top = max(tags, key=lambda t: (t.base, isinstance(t, DevTag)))
+    top = max(tags, key=lambda t: (_rank(t.base), isinstance(t, DevTag)))
     return top.base, top
 
 
-def compute_base(
-    state: TagState, branch: str, default_branch: str, fallback: Version | None
-) -> Base:
+def compute_base(state: TagState, branch: str, fallback: Version | None) -> Base:
     """Choose the base: nearest reachable tag, floored by releases tagged anywhere.
 
     On ``release-X.Y.x`` only tags of line X.Y count, so the base stays in the line.
@@ -169,7 +172,7 @@ def compute_base(
     if near is not None:
         version, tag = near
         chosen = Base(version, _source(tag), tag.name, f"nearest tag {tag.name} on {branch}")
-    if floor is not None and (chosen is None or floor[0] > chosen.version):
+    if floor is not None and (chosen is None or _rank(floor[0]) > _rank(chosen.version)):
         version, tag = floor
         where = f"line {line[0]}.{line[1]}" if line else "the repository"
         why = f"highest tag of {where}, {tag.name}"
@@ -177,7 +180,7 @@ def compute_base(
             why += f" (the nearest tag {chosen.tag} is behind it)"
         chosen = Base(version, _source(tag), tag.name, why)
     if fallback is not None and (line is None or fallback.release[:2] == line):
-        if chosen is None or fallback > chosen.version:
+        if chosen is None or _rank(fallback) > _rank(chosen.version):
             why = "fallback_version in [tool.setuptools_scm]"
             if chosen is not None:
                 why += f" (ahead of {chosen.tag})"
@@ -227,7 +230,7 @@ def nightly_version(
     state = read_tag_state(repo, fetch=fetch)
     branch = branch or current_branch(state, env) or default_branch
     fallback = fallback_version(pyproject) if pyproject is not None else None
-    base = compute_base(state, branch, default_branch, fallback)
+    base = compute_base(state, branch, fallback)
     notes = []
     if state.fetched:
         notes.append(f"fetched {state.fetched} from origin (the checkout was shallow or tagless)")

@@ -1,0 +1,126 @@
+"""Every malformed value: non-zero exit, an ::error naming the value and the fix, no write.
+
+One table, driven through the real CLI entry point with the environment an action
+step would have (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, RA_* inputs).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from pathlib import Path
+
+import pytest
+
+from release_actions.cli import main
+from tests.testbed.scenario import Scenario, git
+
+CV = "compute-version"
+NV = "nightly-version"
+
+# (command, flags, env, the offending value that the error must name)
+CASES: list[tuple[str, list[str], dict[str, str], str]] = [
+    # versions
+    (CV, ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "0.8"], {}, "0.8"),
+    (CV, ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "0.8.0.0"], {}, "0.8.0.0"),
+    (CV, ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "v0.8.0"], {}, "v0.8.0"),
+    (CV, ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "0.8.0-rc1"], {}, "0.8.0-rc1"),
+    (CV, ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "0.8.0.post1"], {}, "0.8.0.post1"),
+    (CV, ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "0.8.0+local"], {}, "0.8.0+local"),
+    (CV, ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "1!0.8.0"], {}, "1!0.8.0"),
+    (CV, ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "0.8.0.dev1"], {}, "0.8.0.dev1"),
+    (CV, ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "latest"], {}, "latest"),
+    (CV, ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "08.0.0"], {}, "08.0.0"),
+    (CV, ["--event", "workflow_dispatch", "--dry-run", "off"], {}, "''"),
+    (CV, ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "0.8.0; rm -rf /"], {}, "0.8.0; rm -rf /"),
+    (CV, ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "$(id)"], {}, "$(id)"),
+    (CV, ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "0.8.0`id`"], {}, "0.8.0`id`"),
+    (CV, ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "0.8.0\nfoo=bar"], {}, "0.8.0\\nfoo=bar"),
+    (CV, ["--event", "workflow_dispatch", "--dry-run", "test-pypi", "--version", "0.8"], {}, "0.8"),
+    (CV, ["--event", "workflow_dispatch", "--dry-run", "test-pypi", "--version", "0.8.0.post1.dev1"], {}, "0.8.0.post1.dev1"),
+    (CV, ["--event", "workflow_dispatch", "--dry-run", "test-pypi", "--version", "0.8.0.DEV1"], {}, "0.8.0.DEV1"),
+    (CV, ["--event", "workflow_dispatch"], {"RA_VERSION": "0.8.0 && curl x"}, "0.8.0 && curl x"),
+    # tags
+    (CV, ["--event", "release", "--tag", "0.8.0"], {}, "0.8.0"),
+    (CV, ["--event", "release", "--tag", "v0.8"], {}, "v0.8"),
+    (CV, ["--event", "release", "--tag", "v0.8.0.1"], {}, "v0.8.0.1"),
+    (CV, ["--event", "release", "--tag", "v0.5.0.post1"], {}, "v0.5.0.post1"),
+    (CV, ["--event", "release", "--tag", "v0.8.1-devX"], {}, "v0.8.1-devX"),
+    (CV, ["--event", "release", "--tag", "v0.8.1-dev"], {}, "v0.8.1-dev"),
+    (CV, ["--event", "release", "--tag", "refs/tags/0.8.0"], {}, "refs/tags/0.8.0"),
+    (CV, ["--event", "release", "--tag", "v0.8.0 && id"], {}, "v0.8.0 && id"),
+    (CV, ["--event", "release", "--tag", "V0.8.0"], {}, "V0.8.0"),
+    (CV, ["--event", "release"], {}, "''"),
+    (CV, ["--event", "release", "--tag", "v0.8.0", "--version", "0.8.1"], {}, "0.8.1"),
+    # events
+    (CV, ["--event", "deploy"], {}, "deploy"),
+    (CV, ["--event", "Release"], {}, "Release"),
+    (CV, ["--event", "release;id"], {}, "release;id"),
+    (CV, [], {"GITHUB_EVENT_NAME": ""}, "''"),
+    # dry-run modes
+    (CV, ["--event", "workflow_dispatch", "--dry-run", "yes"], {}, "yes"),
+    (CV, ["--event", "workflow_dispatch", "--dry-run", "true"], {}, "true"),
+    (CV, ["--event", "workflow_dispatch", "--dry-run", "test_pypi"], {}, "test_pypi"),
+    (CV, ["--event", "workflow_dispatch", "--dry-run", "OFF"], {}, "OFF"),
+    (CV, ["--event", "workflow_dispatch"], {"RA_DRY_RUN": "off'; id"}, "off'; id"),
+    # rc target, prerelease flag
+    (CV, ["--event", "release", "--tag", "v0.8.0rc1", "--rc-target", "npm"], {}, "npm"),
+    (CV, ["--event", "release", "--tag", "v0.8.0"], {"RA_PRERELEASE": "maybe"}, "maybe"),
+    # dates
+    (CV, ["--event", "schedule", "--date", "2026-11-25"], {}, "2026-11-25"),
+    (CV, ["--event", "schedule", "--date", "20261325"], {}, "20261325"),
+    (NV, ["--date", "2026112"], {}, "2026112"),
+    (NV, ["--date", "20260230"], {}, "20260230"),
+    (NV, ["--date", "tomorrow"], {}, "tomorrow"),
+    (NV, [], {"SOURCE_DATE_EPOCH": "yesterday"}, "yesterday"),
+    # branches
+    (NV, ["--branch", "release-0.8"], {}, "release-0.8"),
+    (NV, ["--branch", "release-0.8.x; id"], {}, "release-0.8.x; id"),
+    (CV, ["--event", "push", "--branch", "release-x.y.x"], {}, "release-x.y.x"),
+    # repository
+    (NV, ["--repo", "/nonexistent/dir"], {}, "/nonexistent/dir"),
+]
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    r = Scenario(tmp_path_factory.mktemp("bad") / "repo", fallback="0.7.2.dev0").commit()
+    r.tag("v0.7.2-dev")
+    return r.path
+
+
+@pytest.mark.parametrize(
+    ("command", "flags", "env", "value"), CASES, ids=[f"{c}:{f}:{e}" for c, f, e, _ in CASES]
+)
+def test_bad_input(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str,
+                   flags: list[str], env: dict[str, str], value: str) -> None:
+    out, summary = tmp_path / "output", tmp_path / "summary"
+    out.write_text("")
+    monkeypatch.setenv("GITHUB_OUTPUT", str(out))
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    for name in ("GITHUB_EVENT_NAME", "GITHUB_EVENT_PATH", "GITHUB_REF", "GITHUB_BASE_REF"):
+        monkeypatch.delenv(name, raising=False)
+    for key, val in env.items():
+        monkeypatch.setenv(key, val)
+    refs_before = git(repo, "for-each-ref")
+    args = [command, *flags]
+    if "--repo" not in flags:
+        args = [command, "--repo", str(repo), *flags]
+    stdout = io.StringIO()
+    with contextlib.redirect_stdout(stdout):
+        code = main(args)
+    printed = stdout.getvalue()
+    assert code != 0
+    errors = [line for line in printed.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1, printed
+    escaped = value.replace("%", "%25").replace("\n", "%0A")
+    assert escaped in errors[0], errors[0]
+    assert "Fix: " in errors[0] or "expected" in errors[0]
+    assert out.read_text() == "", "no output may be written on bad input"
+    assert "**Fix:**" in summary.read_text() or "expected" in summary.read_text()
+    assert git(repo, "for-each-ref") == refs_before
+    assert git(repo, "status", "--porcelain") == ""
+
+
+def test_case_count() -> None:
+    assert len(CASES) >= 40
