@@ -11,8 +11,8 @@ import io
 from pathlib import Path
 
 import pytest
-
 from release_actions.cli import main
+
 from tests.testbed.scenario import Scenario, git
 
 CV = "compute-version"
@@ -22,23 +22,78 @@ NV = "nightly-version"
 CASES: list[tuple[str, list[str], dict[str, str], str]] = [
     # versions
     (CV, ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "0.8"], {}, "0.8"),
-    (CV, ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "0.8.0.0"], {}, "0.8.0.0"),
+    (
+        CV,
+        ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "0.8.0.0"],
+        {},
+        "0.8.0.0",
+    ),
     (CV, ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "v0.8.0"], {}, "v0.8.0"),
-    (CV, ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "0.8.0-rc1"], {}, "0.8.0-rc1"),
-    (CV, ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "0.8.0.post1"], {}, "0.8.0.post1"),
-    (CV, ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "0.8.0+local"], {}, "0.8.0+local"),
-    (CV, ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "1!0.8.0"], {}, "1!0.8.0"),
-    (CV, ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "0.8.0.dev1"], {}, "0.8.0.dev1"),
+    (
+        CV,
+        ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "0.8.0-rc1"],
+        {},
+        "0.8.0-rc1",
+    ),
+    (
+        CV,
+        ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "0.8.0.post1"],
+        {},
+        "0.8.0.post1",
+    ),
+    (
+        CV,
+        ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "0.8.0+local"],
+        {},
+        "0.8.0+local",
+    ),
+    (
+        CV,
+        ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "1!0.8.0"],
+        {},
+        "1!0.8.0",
+    ),
+    (
+        CV,
+        ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "0.8.0.dev1"],
+        {},
+        "0.8.0.dev1",
+    ),
     (CV, ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "latest"], {}, "latest"),
     (CV, ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "08.0.0"], {}, "08.0.0"),
     (CV, ["--event", "workflow_dispatch", "--dry-run", "off"], {}, "''"),
-    (CV, ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "0.8.0; rm -rf /"], {}, "0.8.0; rm -rf /"),
+    (
+        CV,
+        ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "0.8.0; rm -rf /"],
+        {},
+        "0.8.0; rm -rf /",
+    ),
     (CV, ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "$(id)"], {}, "$(id)"),
-    (CV, ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "0.8.0`id`"], {}, "0.8.0`id`"),
-    (CV, ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "0.8.0\nfoo=bar"], {}, "0.8.0\\nfoo=bar"),
+    (
+        CV,
+        ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "0.8.0`id`"],
+        {},
+        "0.8.0`id`",
+    ),
+    (
+        CV,
+        ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "0.8.0\nfoo=bar"],
+        {},
+        "0.8.0\\nfoo=bar",
+    ),
     (CV, ["--event", "workflow_dispatch", "--dry-run", "test-pypi", "--version", "0.8"], {}, "0.8"),
-    (CV, ["--event", "workflow_dispatch", "--dry-run", "test-pypi", "--version", "0.8.0.post1.dev1"], {}, "0.8.0.post1.dev1"),
-    (CV, ["--event", "workflow_dispatch", "--dry-run", "test-pypi", "--version", "0.8.0.DEV1"], {}, "0.8.0.DEV1"),
+    (
+        CV,
+        ["--event", "workflow_dispatch", "--dry-run", "test-pypi", "--version", "0.8.0.post1.dev1"],
+        {},
+        "0.8.0.post1.dev1",
+    ),
+    (
+        CV,
+        ["--event", "workflow_dispatch", "--dry-run", "test-pypi", "--version", "0.8.0.DEV1"],
+        {},
+        "0.8.0.DEV1",
+    ),
     (CV, ["--event", "workflow_dispatch"], {"RA_VERSION": "0.8.0 && curl x"}, "0.8.0 && curl x"),
     # tags
     (CV, ["--event", "release", "--tag", "0.8.0"], {}, "0.8.0"),
@@ -92,8 +147,15 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize(
     ("command", "flags", "env", "value"), CASES, ids=[f"{c}:{f}:{e}" for c, f, e, _ in CASES]
 )
-def test_bad_input(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str,
-                   flags: list[str], env: dict[str, str], value: str) -> None:
+def test_bad_input(
+    repo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+    flags: list[str],
+    env: dict[str, str],
+    value: str,
+) -> None:
     out, summary = tmp_path / "output", tmp_path / "summary"
     out.write_text("")
     monkeypatch.setenv("GITHUB_OUTPUT", str(out))

@@ -6,22 +6,31 @@ import json
 from pathlib import Path
 
 import pytest
-
 from release_actions.cli import main
 from release_actions.compute import Request, compute, request_from_event
 from release_actions.config import Config
+
 from tests.testbed.scenario import Scenario
 
 DATE = "20261125"
 KEYS = [
-    "version", "npm_version", "tag", "target", "publish_pypi", "publish_npm", "npm_dist_tag",
-    "is_prerelease", "is_dev", "release_branch", "base_source",
+    "version",
+    "npm_version",
+    "tag",
+    "target",
+    "publish_pypi",
+    "publish_npm",
+    "npm_dist_tag",
+    "is_prerelease",
+    "is_dev",
+    "release_branch",
+    "base_source",
 ]
 
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """main with dev tag v0.7.2-dev; release-0.7.x with v0.7.0, v0.7.1; release-0.6.x with v0.6.1."""
+    """main: dev tag v0.7.2-dev; release-0.7.x: v0.7.0, v0.7.1; release-0.6.x: v0.6.1."""
     r = Scenario(tmp_path_factory.mktemp("compute") / "repo", fallback="0.7.2.dev0").commit()
     r.branch("release-0.6.x").commit().tag("v0.6.0").commit().tag("v0.6.1").checkout("main")
     r.commit().branch("release-0.7.x").commit().tag("v0.7.0").commit().tag("v0.7.1")
@@ -44,40 +53,104 @@ def run(repo: Path, *args: str) -> dict[str, object]:
 
 ROWS = [
     # (args, expected subset)
-    (["--event", "release", "--tag", "v0.7.1"],
-     dict(version="0.7.1", npm_version="0.7.1", tag="v0.7.1", target="pypi", publish_pypi=True,
-          publish_npm=True, npm_dist_tag="latest", is_prerelease=False, is_dev=False,
-          release_branch="release-0.7.x", base_source="tag")),
-    (["--event", "release", "--tag", "v0.6.2"],
-     dict(version="0.6.2", target="pypi", npm_dist_tag="latest-0.6", publish_npm=True)),
-    (["--event", "release", "--tag", "v0.8.0rc1"],
-     dict(version="0.8.0rc1", npm_version="0.8.0-rc.1", target="testpypi", publish_pypi=True,
-          publish_npm=False, npm_dist_tag="rc", is_prerelease=True, release_branch="release-0.8.x")),
-    (["--event", "release", "--tag", "v0.8.0rc1", "--rc-target", "pypi"],
-     dict(target="pypi", publish_npm=True, npm_dist_tag="rc")),
-    (["--event", "release", "--tag", "v0.8.0", "--prerelease"],
-     dict(version="0.8.0", target="testpypi", is_prerelease=True, npm_dist_tag="next",
-          publish_npm=False)),
-    (["--event", "schedule"],
-     dict(version=f"0.7.2.dev{DATE}", npm_version=f"0.7.2-dev.{DATE}", tag="", target="testpypi",
-          publish_pypi=True, publish_npm=False, is_dev=True, base_source="dev-tag")),
-    (["--event", "workflow_dispatch"],
-     dict(version=f"0.7.2.dev{DATE}", target="testpypi", publish_pypi=True, publish_npm=False)),
-    (["--event", "workflow_dispatch", "--dry-run", "test-pypi", "--version", "0.7.2rc1"],
-     dict(version="0.7.2rc1", target="testpypi", publish_npm=False, is_prerelease=True)),
-    (["--event", "workflow_dispatch", "--dry-run", "test-pypi", "--version", "0.7.2.dev3"],
-     dict(version="0.7.2.dev3", target="testpypi", is_dev=True, base_source="input")),
-    (["--event", "workflow_dispatch", "--dry-run", "build-only"],
-     dict(version=f"0.7.2.dev{DATE}", target="none", publish_pypi=False, publish_npm=False)),
-    (["--event", "workflow_dispatch", "--dry-run", "off", "--version", "0.7.2"],
-     dict(version="0.7.2", tag="v0.7.2", target="pypi", publish_pypi=True, publish_npm=True,
-          npm_dist_tag="latest", base_source="input")),
-    (["--event", "workflow_dispatch", "--dry-run", "off", "--version", "0.8.0rc2"],
-     dict(version="0.8.0rc2", target="testpypi", npm_dist_tag="rc", publish_npm=False)),
+    (
+        ["--event", "release", "--tag", "v0.7.1"],
+        dict(
+            version="0.7.1",
+            npm_version="0.7.1",
+            tag="v0.7.1",
+            target="pypi",
+            publish_pypi=True,
+            publish_npm=True,
+            npm_dist_tag="latest",
+            is_prerelease=False,
+            is_dev=False,
+            release_branch="release-0.7.x",
+            base_source="tag",
+        ),
+    ),
+    (
+        ["--event", "release", "--tag", "v0.6.2"],
+        dict(version="0.6.2", target="pypi", npm_dist_tag="latest-0.6", publish_npm=True),
+    ),
+    (
+        ["--event", "release", "--tag", "v0.8.0rc1"],
+        dict(
+            version="0.8.0rc1",
+            npm_version="0.8.0-rc.1",
+            target="testpypi",
+            publish_pypi=True,
+            publish_npm=False,
+            npm_dist_tag="rc",
+            is_prerelease=True,
+            release_branch="release-0.8.x",
+        ),
+    ),
+    (
+        ["--event", "release", "--tag", "v0.8.0rc1", "--rc-target", "pypi"],
+        dict(target="pypi", publish_npm=True, npm_dist_tag="rc"),
+    ),
+    (
+        ["--event", "release", "--tag", "v0.8.0", "--prerelease"],
+        dict(
+            version="0.8.0",
+            target="testpypi",
+            is_prerelease=True,
+            npm_dist_tag="next",
+            publish_npm=False,
+        ),
+    ),
+    (
+        ["--event", "schedule"],
+        dict(
+            version=f"0.7.2.dev{DATE}",
+            npm_version=f"0.7.2-dev.{DATE}",
+            tag="",
+            target="testpypi",
+            publish_pypi=True,
+            publish_npm=False,
+            is_dev=True,
+            base_source="dev-tag",
+        ),
+    ),
+    (
+        ["--event", "workflow_dispatch"],
+        dict(version=f"0.7.2.dev{DATE}", target="testpypi", publish_pypi=True, publish_npm=False),
+    ),
+    (
+        ["--event", "workflow_dispatch", "--dry-run", "test-pypi", "--version", "0.7.2rc1"],
+        dict(version="0.7.2rc1", target="testpypi", publish_npm=False, is_prerelease=True),
+    ),
+    (
+        ["--event", "workflow_dispatch", "--dry-run", "test-pypi", "--version", "0.7.2.dev3"],
+        dict(version="0.7.2.dev3", target="testpypi", is_dev=True, base_source="input"),
+    ),
+    (
+        ["--event", "workflow_dispatch", "--dry-run", "build-only"],
+        dict(version=f"0.7.2.dev{DATE}", target="none", publish_pypi=False, publish_npm=False),
+    ),
+    (
+        ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "0.7.2"],
+        dict(
+            version="0.7.2",
+            tag="v0.7.2",
+            target="pypi",
+            publish_pypi=True,
+            publish_npm=True,
+            npm_dist_tag="latest",
+            base_source="input",
+        ),
+    ),
+    (
+        ["--event", "workflow_dispatch", "--dry-run", "off", "--version", "0.8.0rc2"],
+        dict(version="0.8.0rc2", target="testpypi", npm_dist_tag="rc", publish_npm=False),
+    ),
     (["--event", "push"], dict(version=f"0.7.2.dev{DATE}", target="none", publish_pypi=False)),
     (["--event", "pull_request"], dict(target="none", publish_pypi=False, is_dev=True)),
-    (["--event", "push", "--branch", "release-0.6.x"],
-     dict(version=f"0.6.2.dev{DATE}", release_branch="release-0.6.x", target="none")),
+    (
+        ["--event", "push", "--branch", "release-0.6.x"],
+        dict(version=f"0.6.2.dev{DATE}", release_branch="release-0.6.x", target="none"),
+    ),
 ]
 
 
@@ -115,13 +188,15 @@ def test_tag_from_github_ref(repo: Path) -> None:
 
 
 def test_rc_target_from_config(repo: Path) -> None:
-    plan = compute(Request("release", "v0.8.0rc1"), repo=repo, config=Config(rc_target="pypi"),
-                   env={})
+    plan = compute(
+        Request("release", "v0.8.0rc1"), repo=repo, config=Config(rc_target="pypi"), env={}
+    )
     assert (plan.target, plan.publish_npm, plan.npm_dist_tag) == ("pypi", True, "rc")
 
 
-def test_outputs_written_in_kebab_case(repo: Path, tmp_path: Path,
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_outputs_written_in_kebab_case(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out, summary = tmp_path / "out", tmp_path / "summary"
     monkeypatch.setenv("GITHUB_OUTPUT", str(out))
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))

@@ -11,18 +11,19 @@ from pathlib import Path
 import pytest
 import semver
 from packaging.version import Version
-
 from release_actions.config import read_pyproject
 from release_actions.errors import ReleaseActionsError
 from release_actions.nightly import nightly_version, resolve_date
 from release_actions.versions import npm_version
+
 from tests.testbed.scenario import Scenario, git
 
 DATE = "20261125"
 
 
-def nightly(repo: Scenario, branch: str | None = None, env: dict[str, str] | None = None,
-            fetch: bool = True) -> tuple[str, str, str]:
+def nightly(
+    repo: Scenario, branch: str | None = None, env: dict[str, str] | None = None, fetch: bool = True
+) -> tuple[str, str, str]:
     result = nightly_version(
         repo.path,
         date=DATE,
@@ -141,8 +142,16 @@ def _shallow_clone(tmp_path: Path) -> Path:
     repo.add_bare_origin(tmp_path / "origin.git")
     clone = tmp_path / "clone"
     subprocess.run(
-        ["git", "clone", "-q", "--depth", "1", "--no-tags", f"file://{tmp_path / 'origin.git'}",
-         str(clone)],
+        [
+            "git",
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            "--no-tags",
+            f"file://{tmp_path / 'origin.git'}",
+            str(clone),
+        ],
         check=True,
     )
     assert git(clone, "tag") == ""
@@ -152,8 +161,9 @@ def _shallow_clone(tmp_path: Path) -> Path:
 def test_shallow_tagless_clone_fetches_what_it_needs(tmp_path: Path) -> None:
     """Anchor: the nightly checkout was shallow with no tags; nightlies used fallback_version."""
     clone = _shallow_clone(tmp_path)
-    result = nightly_version(clone, date=DATE, pyproject=read_pyproject(clone / "pyproject.toml"),
-                             env={})
+    result = nightly_version(
+        clone, date=DATE, pyproject=read_pyproject(clone / "pyproject.toml"), env={}
+    )
     assert str(result.version) == f"0.8.0.dev{DATE}"
     assert result.base.source == "dev-tag"
     assert any("fetched history (treeless) and tags" in n for n in result.notes)
@@ -164,8 +174,9 @@ def test_shallow_tagless_clone_fetches_what_it_needs(tmp_path: Path) -> None:
 
 def test_shallow_clone_without_fetch_falls_back(tmp_path: Path) -> None:
     clone = _shallow_clone(tmp_path)
-    result = nightly_version(clone, date=DATE, pyproject=read_pyproject(clone / "pyproject.toml"),
-                             fetch=False, env={})
+    result = nightly_version(
+        clone, date=DATE, pyproject=read_pyproject(clone / "pyproject.toml"), fetch=False, env={}
+    )
     assert (str(result.version), result.base.source) == (f"0.7.2.dev{DATE}", "fallback")
 
 

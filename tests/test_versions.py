@@ -7,7 +7,6 @@ import semver
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from packaging.version import Version
-
 from release_actions.errors import InvalidValueError
 from release_actions.versions import (
     DevTag,
@@ -87,7 +86,12 @@ def test_release_branch() -> None:
 
 @pytest.mark.parametrize(
     ("version", "successor"),
-    [("0.8.0", "0.8.1"), ("0.8.0rc1", "0.8.0rc2"), ("0.8.0rc9", "0.8.0rc10"), ("1.0.0a1", "1.0.0a2")],
+    [
+        ("0.8.0", "0.8.1"),
+        ("0.8.0rc1", "0.8.0rc2"),
+        ("0.8.0rc9", "0.8.0rc10"),
+        ("1.0.0a1", "1.0.0a2"),
+    ],
 )
 def test_successor_base(version: str, successor: str) -> None:
     assert successor_base(Version(version)) == Version(successor)
@@ -130,7 +134,9 @@ def test_rc_dev_sorts_before_its_rc_in_npm() -> None:
     assert dev < semver.Version.parse(npm_version(Version("0.8.0rc1")))
 
 
-@pytest.mark.parametrize("bad", ["0.4.5.post1", "0.4.5+local", "1!0.4.5", "0.4.5.1", "0.8.0rc0.dev1"])
+@pytest.mark.parametrize(
+    "bad", ["0.4.5.post1", "0.4.5+local", "1!0.4.5", "0.4.5.1", "0.8.0rc0.dev1"]
+)
 def test_npm_version_errors(bad: str) -> None:
     with pytest.raises(InvalidValueError) as info:
         npm_version(Version(bad))
@@ -188,7 +194,8 @@ def test_npm_form_preserves_pep440_order(a: Version, b: Version) -> None:
 
 
 @pytest.mark.parametrize(
-    ("dev", "pre"), [("1.0.0.dev5", "1.0.0a1"), ("1.0.0.dev5", "1.0.0b2"), ("1.0.0.dev5", "1.0.0b2.dev1")]
+    ("dev", "pre"),
+    [("1.0.0.dev5", "1.0.0a1"), ("1.0.0.dev5", "1.0.0b2"), ("1.0.0.dev5", "1.0.0b2.dev1")],
 )
 def test_documented_exception_dev_vs_alpha_beta(dev: str, pre: str) -> None:
     """The one inversion, kept for compatibility with the anchor's X.Y.Z-dev.N nightly form."""

@@ -131,7 +131,12 @@ def _release_tags(repo: Path | None) -> list[ReleaseTag]:
     if git.has_remote(repo):
         token = os.environ.get("RA_TOKEN", "")
         code, out, _ = git.try_run(
-            repo, "ls-remote", "--tags", "--refs", "origin", "v*",
+            repo,
+            "ls-remote",
+            "--tags",
+            "--refs",
+            "origin",
+            "v*",
             extra_env=git.auth_env(repo, token),
         )
         if code == 0:
@@ -154,13 +159,13 @@ def _dist_tag(version: Version, repo: Path | None) -> str:
     return "latest"
 
 
-def _release_plan(version: Version, tag: str, prerelease: bool, config: Config, source: str,
-                  repo: Path | None) -> Plan:
+def _release_plan(
+    version: Version, tag: str, prerelease: bool, config: Config, source: str, repo: Path | None
+) -> Plan:
     target = config.rc_target if prerelease else "pypi"
-    if prerelease and version.pre is None:
-        dist_tag = "next"  # a final version published as a GitHub pre-release
-    else:
-        dist_tag = _dist_tag(version, repo)
+    # A final version published as a GitHub pre-release goes to the "next" dist-tag.
+    final_as_pre = prerelease and version.pre is None
+    dist_tag = "next" if final_as_pre else _dist_tag(version, repo)
     return Plan(
         version=str(version),
         npm_version=npm_version(version),
@@ -199,9 +204,7 @@ def _manual_version(text: str) -> Version:
     # Dev versions of a release version are allowed for test uploads.
     if version.dev is not None and is_release(Version(str(version).split(".dev")[0])):
         return version
-    raise InvalidValueError(
-        "version", text, "X.Y.Z, X.Y.ZrcN or a dev version X.Y.Z.devN", fix=""
-    )
+    raise InvalidValueError("version", text, "X.Y.Z, X.Y.ZrcN or a dev version X.Y.Z.devN", fix="")
 
 
 def compute(
@@ -237,7 +240,9 @@ def compute(
     if event == "release":
         if not request.tag:
             raise InvalidValueError(
-                "tag", "", "vX.Y.Z or vX.Y.ZrcN",
+                "tag",
+                "",
+                "vX.Y.Z or vX.Y.ZrcN",
                 fix="a release event needs its tag: pass --tag or run on `release: published`",
             )
         tag = parse_release_tag(request.tag)
@@ -254,7 +259,9 @@ def compute(
         if mode == "off":
             if not request.version:
                 raise InvalidValueError(
-                    "version", "", "X.Y.Z or X.Y.ZrcN",
+                    "version",
+                    "",
+                    "X.Y.Z or X.Y.ZrcN",
                     fix="dry-run=off publishes to production and needs an explicit version",
                 )
             version = parse_release_version(request.version)
@@ -268,11 +275,21 @@ def compute(
             if version.dev is not None:
                 return _dev_plan(version, target, "input")
             plan = _release_plan(
-                version, f"{config.tag_prefix}{version}", version.is_prerelease, config, "input",
+                version,
+                f"{config.tag_prefix}{version}",
+                version.is_prerelease,
+                config,
+                "input",
                 repo,
             )
-            return Plan(**{**plan.as_dict(), "target": target, "publish_pypi": target != "none",
-                           "publish_npm": False})
+            return Plan(
+                **{
+                    **plan.as_dict(),
+                    "target": target,
+                    "publish_pypi": target != "none",
+                    "publish_npm": False,
+                }
+            )
         return nightly(target)
     if event == "schedule":
         return nightly("testpypi")

@@ -179,12 +179,16 @@ def compute_base(state: TagState, branch: str, fallback: Version | None) -> Base
         if chosen is not None:
             why += f" (the nearest tag {chosen.tag} is behind it)"
         chosen = Base(version, _source(tag), tag.name, why)
-    if fallback is not None and (line is None or fallback.release[:2] == line):
-        if chosen is None or _rank(fallback) > _rank(chosen.version):
-            why = "fallback_version in [tool.setuptools_scm]"
-            if chosen is not None:
-                why += f" (ahead of {chosen.tag})"
-            chosen = Base(fallback, "fallback", "", why)
+    usable = fallback is not None and (line is None or fallback.release[:2] == line)
+    if (
+        fallback is not None
+        and usable
+        and (chosen is None or _rank(fallback) > _rank(chosen.version))
+    ):
+        why = "fallback_version in [tool.setuptools_scm]"
+        if chosen is not None:
+            why += f" (ahead of {chosen.tag})"
+        chosen = Base(fallback, "fallback", "", why)
     if chosen is None:
         if line is not None:
             start = Version(f"{line[0]}.{line[1]}.0")

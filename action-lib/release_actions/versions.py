@@ -83,7 +83,9 @@ def parse_any_version(text: str, what: str = "version") -> Version:
     try:
         version = Version(text)
     except InvalidVersion:
-        raise InvalidValueError(what, text, "a PEP 440 version such as 0.4.5 or 0.4.5.dev0") from None
+        raise InvalidValueError(
+            what, text, "a PEP 440 version such as 0.4.5 or 0.4.5.dev0"
+        ) from None
     if str(version) != text:
         raise InvalidValueError(
             what, text, "a canonical PEP 440 version", fix=f"write it as {version}"

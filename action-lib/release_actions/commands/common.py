@@ -11,7 +11,7 @@ from typing import Any
 
 from ..config import Config, load_config, read_pyproject
 from ..errors import InvalidValueError, ReleaseActionsError
-from ..gha import TRUE_WORDS, FALSE_WORDS, write_outputs
+from ..gha import FALSE_WORDS, TRUE_WORDS, write_outputs
 
 
 def env_default(name: str, default: str = "") -> str:
@@ -26,7 +26,9 @@ def env_tristate(name: str) -> bool | None:
         return True
     if raw in FALSE_WORDS:
         return False
-    raise InvalidValueError(name.removeprefix("RA_").lower().replace("_", "-"), raw, "true or false")
+    raise InvalidValueError(
+        name.removeprefix("RA_").lower().replace("_", "-"), raw, "true or false"
+    )
 
 
 def add_repo_and_json(parser: argparse.ArgumentParser) -> None:

@@ -20,14 +20,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--version", default=env_default("RA_VERSION"), help="manual version (X.Y.Z or X.Y.ZrcN)"
     )
     pre = parser.add_mutually_exclusive_group()
-    pre.add_argument("--prerelease", dest="prerelease", action="store_const", const=True,
-                     default=env_tristate("RA_PRERELEASE"),
-                     help="treat the release as a pre-release (GitHub pre-release)")
+    pre.add_argument(
+        "--prerelease",
+        dest="prerelease",
+        action="store_const",
+        const=True,
+        default=env_tristate("RA_PRERELEASE"),
+        help="treat the release as a pre-release (GitHub pre-release)",
+    )
     pre.add_argument("--no-prerelease", dest="prerelease", action="store_const", const=False)
     parser.add_argument("--date", default=env_default("RA_DATE"), help="YYYYMMDD for dev versions")
     parser.add_argument("--branch", default=env_default("RA_BRANCH"), help="branch of the build")
-    parser.add_argument("--rc-target", default=env_default("RA_RC_TARGET"),
-                        help="where RCs go: testpypi (default) | pypi")
+    parser.add_argument(
+        "--rc-target",
+        default=env_default("RA_RC_TARGET"),
+        help="where RCs go: testpypi (default) | pypi",
+    )
     parser.add_argument("--no-fetch", action="store_true", help="never fetch from origin")
 
 
@@ -44,10 +52,13 @@ def run(options: argparse.Namespace) -> int:
         date=options.date,
         branch=options.branch,
     )
-    plan = compute(request, repo=repo, config=config, pyproject=pyproject,
-                   fetch=not options.no_fetch)
+    plan = compute(
+        request, repo=repo, config=config, pyproject=pyproject, fetch=not options.no_fetch
+    )
     data = plan.as_dict()
     emit(data, options.json)
     rows = [(k, str(v).lower() if isinstance(v, bool) else str(v)) for k, v in data.items()]
-    write_summary(f"### Version plan for `{request.event}`\n\n" + markdown_table(rows, ("", "value")))
+    write_summary(
+        f"### Version plan for `{request.event}`\n\n" + markdown_table(rows, ("", "value"))
+    )
     return 0

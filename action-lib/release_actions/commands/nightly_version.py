@@ -12,10 +12,14 @@ from .common import add_repo_and_json, emit, env_default, open_repo
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_repo_and_json(parser)
     parser.add_argument(
-        "--date", default=env_default("RA_DATE"), help="YYYYMMDD (default: SOURCE_DATE_EPOCH or today, UTC)"
+        "--date",
+        default=env_default("RA_DATE"),
+        help="YYYYMMDD (default: SOURCE_DATE_EPOCH or today, UTC)",
     )
     parser.add_argument(
-        "--branch", default=env_default("RA_BRANCH"), help="branch the build belongs to (default: from the event or HEAD)"
+        "--branch",
+        default=env_default("RA_BRANCH"),
+        help="branch the build belongs to (default: from the event or HEAD)",
     )
     parser.add_argument(
         "--no-fetch", action="store_true", help="never fetch tags or history from origin"
