@@ -44,7 +44,7 @@ def setup(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def set_fallback(value: str):  # type: ignore[no-untyped-def]
-    def edit(wt: Path) -> list[str]:
+    def edit(wt: Path, new: bool) -> list[str]:
         path = wt / "pyproject.toml"
         path.write_text(path.read_text().replace("0.7.2.dev0", value))
         return ["pyproject.toml"]
@@ -142,14 +142,14 @@ def test_lost_race_is_retried_on_the_new_head(setup: tuple[Path, Path], tmp_path
     git(tmp_path, "clone", "-q", "-b", "release-0.7.x", str(bare), str(other))
     calls = []
 
-    def racing_edit(wt: Path) -> list[str]:
+    def racing_edit(wt: Path, new: bool) -> list[str]:
         calls.append(wt)
         if len(calls) == 1:  # someone else pushes while we work
             (other / "NEWS").write_text("concurrent\n")
             git(other, "add", "NEWS")
             git(other, "commit", "-qm", "concurrent change")
             git(other, "push", "-q", "origin", "release-0.7.x")
-        return set_fallback("0.7.0")(wt)
+        return set_fallback("0.7.0")(wt, new)
 
     result = write_change(work, branch="release-0.7.x", edit=racing_edit, message="m", identity=BOT)
     assert result.status == "pushed" and result.attempts == 2
@@ -163,10 +163,10 @@ def test_race_gives_up_after_the_bound(setup: tuple[Path, Path], tmp_path: Path)
     other = tmp_path / "other"
     git(tmp_path, "clone", "-q", "-b", "release-0.7.x", str(bare), str(other))
 
-    def always_racing(wt: Path) -> list[str]:
+    def always_racing(wt: Path, new: bool) -> list[str]:
         git(other, "commit", "-q", "--allow-empty", "-m", "someone else, again")
         git(other, "push", "-q", "origin", "release-0.7.x")
-        return set_fallback("0.7.0")(wt)
+        return set_fallback("0.7.0")(wt, new)
 
     with pytest.raises(ReleaseActionsError, match="lost the race 3 times"):
         write_change(work, branch="release-0.7.x", edit=always_racing, message="m", identity=BOT)

@@ -28,7 +28,7 @@ from . import git
 from .errors import ReleaseActionsError
 
 MODES = ("push", "pull-request", "auto")
-Edit = Callable[[Path], list[str]]
+Edit = Callable[[Path, bool], list[str]]  # (worktree, branch_is_new) -> changed paths
 
 
 class PullRequests(Protocol):
@@ -193,7 +193,9 @@ def write_change(
 ) -> WriteResult:
     """Apply ``edit`` on top of ``branch`` and deliver it according to ``mode``.
 
-    ``edit(worktree)`` changes files and returns the changed paths (relative).
+    ``edit(worktree, branch_is_new)`` changes files and returns the changed paths
+    (relative); it runs again on the new head after a lost race, so it must be
+    a function of the worktree's content only.
     ``push=False`` (or no remote) commits to the local branch only.
     """
     if mode not in MODES:
@@ -208,7 +210,7 @@ def write_change(
         base, exists = base_for(repo, branch, use_remote=use_remote, start_point=start_point)
         result.base_sha, result.created_branch = base, not exists
         with worktree(repo, base) as wt:
-            files = sorted(set(edit(wt)))
+            files = sorted(set(edit(wt, not exists)))
             files = [f for f in files if git.run(wt, "status", "--porcelain", "--", f)]
             result.changed_files = files
             result.diff = git.run(wt, "diff", "--", *files) if files else ""
