@@ -26,7 +26,6 @@ from release_actions.npm_edit import (
 
 from tests.testbed.scenario import git
 
-pytest_plugins = ["tests.testbed.registries"]
 
 CLIENT = "llama-stack-client"
 

@@ -105,11 +105,13 @@ def base_for(
             _fetch(repo, sha, branch)
             return sha, True
     else:
-        code, sha, _ = git.try_run(
-            repo, "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}^{{commit}}"
-        )
-        if code == 0 and sha:
-            return sha, True
+        # Local only: the local branch, else the remote-tracking one of a fresh clone.
+        for ref in (f"refs/heads/{branch}", f"refs/remotes/origin/{branch}"):
+            code, sha, _ = git.try_run(
+                repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"
+            )
+            if code == 0 and sha:
+                return sha, True
     if not start_point:
         raise ReleaseActionsError(
             f"branch {branch!r} does not exist" + (" on origin" if use_remote else ""),
@@ -223,7 +225,7 @@ def write_change(
             sha = _commit(wt, files, message, identity) if files else base
         result.commit_sha = sha
         if not use_remote:
-            _update_local_branch(repo, branch, sha, base if exists else "")
+            _update_local_branch(repo, branch, sha)
             result.status = "committed"
             return result
         if effective_mode in ("push", "auto"):
@@ -305,7 +307,7 @@ def _deliver_pull_request(
     return result
 
 
-def _update_local_branch(repo: Path, branch: str, sha: str, old: str) -> None:
+def _update_local_branch(repo: Path, branch: str, sha: str) -> None:
     current = git.try_run(repo, "symbolic-ref", "--quiet", "--short", "HEAD")[1]
     if current == branch:
         code, _, err = git.try_run(repo, "merge", "--ff-only", "--quiet", sha)
@@ -315,4 +317,5 @@ def _update_local_branch(repo: Path, branch: str, sha: str, old: str) -> None:
                 fix="commit or stash local changes to the files being edited, then re-run",
             )
         return
-    git.run(repo, "update-ref", f"refs/heads/{branch}", sha, *([old] if old else []))
+    code, old, _ = git.try_run(repo, "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}")
+    git.run(repo, "update-ref", f"refs/heads/{branch}", sha, *([old] if code == 0 else []))

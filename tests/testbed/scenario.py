@@ -1,11 +1,11 @@
 """A tiny DSL for version scenarios on real git repositories (GitVersion-style).
 
-    repo = Scenario(tmp_path)
-    repo.commit("init", fallback="0.7.2.dev0")
-    repo.tag("v0.7.1-dev")
-    repo.branch("release-0.7.x")
-    repo.commit("prepare").tag("v0.7.0")
-    repo.checkout("main")
+repo = Scenario(tmp_path)
+repo.commit("init", fallback="0.7.2.dev0")
+repo.tag("v0.7.1-dev")
+repo.branch("release-0.7.x")
+repo.commit("prepare").tag("v0.7.0")
+repo.checkout("main")
 """
 
 from __future__ import annotations

@@ -61,3 +61,9 @@ def emit(result: Mapping[str, Any], as_json: bool) -> None:
 def require(condition: bool, message: str, fix: str) -> None:
     if not condition:
         raise ReleaseActionsError(message, fix=fix)
+
+
+def env_list(name: str) -> list[str]:
+    """A list input: comma, space or newline separated."""
+    raw = os.environ.get(name, "")
+    return [item for item in raw.replace(",", " ").split() if item]

@@ -1,0 +1,104 @@
+"""``release-actions prepare-release``."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..gha import annotation, markdown_table, write_summary
+from ..gitops import MODES, Identity
+from ..prepare import PrepareRequest, prepare_release
+from ..uvlock import LOCK_POLICIES
+from .common import add_repo_and_json, emit, env_default, env_list, env_tristate, open_repo
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_repo_and_json(parser)
+    parser.add_argument("--version", default=env_default("RA_VERSION"), help="X.Y.Z or X.Y.ZrcN")
+    parser.add_argument(
+        "--release-branch", default=env_default("RA_RELEASE_BRANCH"), help="default: release-X.Y.x"
+    )
+    parser.add_argument(
+        "--from",
+        dest="from_ref",
+        default=env_default("RA_FROM"),
+        help="where a new release branch starts (default: the default branch)",
+    )
+    parser.add_argument(
+        "--pin",
+        action="append",
+        default=env_list("RA_PINS"),
+        help="sibling package to pin (repeatable; default from config)",
+    )
+    parser.add_argument(
+        "--pin-style", default=env_default("RA_PIN_STYLE"), help="exact | compatible | minimum"
+    )
+    parser.add_argument("--mode", default=env_default("RA_MODE"), help=" | ".join(MODES))
+    parser.add_argument(
+        "--lock-policy",
+        default=env_default("RA_LOCK_POLICY", "fail"),
+        help=" | ".join(LOCK_POLICIES) + " when the pinned version is unpublished",
+    )
+    parser.add_argument(
+        "--index-url",
+        default=env_default("RA_INDEX_URL"),
+        help="index for uv lock (default: the project's own configuration)",
+    )
+    parser.add_argument(
+        "--no-push",
+        action="store_true",
+        default=env_tristate("RA_NO_PUSH") or False,
+        help="commit locally, push nothing",
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        default=env_tristate("RA_DRY_RUN") or False,
+        help="print the plan and the diff, change nothing",
+    )
+    parser.add_argument("--bot-name", default=env_default("RA_BOT_NAME"))
+    parser.add_argument("--bot-email", default=env_default("RA_BOT_EMAIL"))
+    parser.add_argument("--no-signoff", action="store_true")
+
+
+def run(options: argparse.Namespace) -> int:
+    repo, _pyproject, config = open_repo(options.repo)
+    request = PrepareRequest(
+        version=options.version,
+        release_branch=options.release_branch,
+        from_ref=options.from_ref,
+        pins=tuple(options.pin or ()),
+        pin_style=options.pin_style,
+        mode=options.mode,
+        push=not options.no_push,
+        dry_run=options.dry_run,
+        lock_policy=options.lock_policy,
+        index_url=options.index_url,
+    )
+    identity = Identity(
+        options.bot_name or config.bot_name,
+        options.bot_email or config.bot_email,
+        signoff=not options.no_signoff,
+    )
+    pulls = None
+    if (request.mode or config.write_mode) != "push" and not request.dry_run:
+        from ..github_client import pull_requests_from_env
+
+        pulls = pull_requests_from_env()
+    result = prepare_release(repo, request, config, identity=identity, pulls=pulls)
+    for note in result.notes:
+        annotation("notice", note, title="prepare-release")
+    data = result.as_dict()
+    emit(data, options.json)
+    if not options.json and result.write.diff:
+        print(result.write.diff)
+    rows = [(k, str(v).lower() if isinstance(v, bool) else str(v)) for k, v in data.items()]
+    title = "Prepare release (dry run)" if options.dry_run else "Prepare release"
+    summary = f"### {title} {result.tag}\n\n" + markdown_table(rows, ("", "value"))
+    for line in result.pin_changes:
+        summary += f"\n- pin: `{line}`"
+    for note in result.notes:
+        summary += f"\n- {note}"
+    if result.write.diff:
+        summary += f"\n\n```diff\n{result.write.diff}\n```\n"
+    write_summary(summary + "\n")
+    return 0
