@@ -15,13 +15,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from . import git
 from .config import Config, check_choice
 from .errors import InvalidValueError, ReleaseActionsError
 from .nightly import nightly_version
+from .tags import known_release_tags
 from .versions import (
     ReleaseBranch,
-    ReleaseTag,
     Version,
     is_release,
     npm_version,
@@ -123,37 +122,11 @@ def request_from_event(
     return Request(event, tag, dry_run, version, prerelease, date, branch)
 
 
-def _release_tags(repo: Path | None) -> list[ReleaseTag]:
-    """Release tags known locally and on origin (a checkout often has only its own tag)."""
-    if repo is None:
-        return []
-    names = set(git.tag_targets(repo))
-    if git.has_remote(repo):
-        token = os.environ.get("RA_TOKEN", "")
-        code, out, _ = git.try_run(
-            repo,
-            "ls-remote",
-            "--tags",
-            "--refs",
-            "origin",
-            "v*",
-            extra_env=git.auth_env(repo, token),
-        )
-        if code == 0:
-            names.update(line.split("refs/tags/", 1)[1] for line in git.lines(out))
-    tags = []
-    for name in names:
-        try:
-            tags.append(parse_release_tag(name))
-        except InvalidValueError:
-            continue
-    return tags
-
-
 def _dist_tag(version: Version, repo: Path | None) -> str:
     if version.pre is not None:
         return _NPM_PRE_TAG[version.pre[0]]
-    finals = [t.version for t in _release_tags(repo) if not t.is_prerelease]
+    tags = known_release_tags(repo) if repo is not None else []
+    finals = [t.version for t in tags if not t.is_prerelease]
     if finals and version < max(finals):
         return f"latest-{version.major}.{version.minor}"
     return "latest"

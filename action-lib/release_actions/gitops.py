@@ -17,6 +17,7 @@ current tip. That makes re-runs and races safe by construction:
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -69,8 +70,15 @@ class ProtectedBranchError(ReleaseActionsError):
     pass
 
 
+def _remote_env(repo: Path) -> dict[str, str]:
+    """Authenticate remote git calls with ``RA_TOKEN`` (checkout may not persist credentials)."""
+    return git.auth_env(repo, os.environ.get("RA_TOKEN", ""))
+
+
 def _remote_sha(repo: Path, branch: str) -> str:
-    code, out, err = git.try_run(repo, "ls-remote", "--heads", "origin", f"refs/heads/{branch}")
+    code, out, err = git.try_run(
+        repo, "ls-remote", "--heads", "origin", f"refs/heads/{branch}", extra_env=_remote_env(repo)
+    )
     if code != 0:
         raise ReleaseActionsError(
             f"cannot reach origin to read {branch}: {err}",
@@ -81,7 +89,13 @@ def _remote_sha(repo: Path, branch: str) -> str:
 
 def _fetch(repo: Path, sha: str, branch: str) -> None:
     code, _, err = git.try_run(
-        repo, "fetch", "--quiet", "--no-tags", "origin", f"refs/heads/{branch}"
+        repo,
+        "fetch",
+        "--quiet",
+        "--no-tags",
+        "origin",
+        f"refs/heads/{branch}",
+        extra_env=_remote_env(repo),
     )
     if code != 0:
         raise ReleaseActionsError(
@@ -159,7 +173,9 @@ def _commit(wt: Path, files: list[str], message: str, identity: Identity) -> str
 def _push(repo: Path, sha: str, ref: str, *, force: bool = False) -> tuple[str, str]:
     """Push and classify: ('ok'|'protected'|'race'|'error', stderr)."""
     spec = f"{'+' if force else ''}{sha}:refs/heads/{ref}"
-    code, out, err = git.try_run(repo, "push", "--porcelain", "origin", spec)
+    code, out, err = git.try_run(
+        repo, "push", "--porcelain", "origin", spec, extra_env=_remote_env(repo)
+    )
     if code == 0:
         return "ok", err
     err = "\n".join(x for x in (out, err) if x)

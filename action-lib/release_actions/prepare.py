@@ -15,7 +15,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import git
 from .config import Config
 from .errors import InvalidValueError, ReleaseActionsError
 from .gitops import Identity, PullRequests, WriteResult, write_change
@@ -25,13 +24,12 @@ from .pyproject_edit import (
     set_fallback_version,
     set_pins,
 )
+from .tags import known_release_tags
 from .uvlock import LOCK_POLICIES, UnpublishedError, relock
 from .versions import (
     ReleaseBranch,
-    ReleaseTag,
     Version,
     parse_release_branch,
-    parse_release_tag,
     parse_release_version,
 )
 
@@ -75,22 +73,6 @@ class PrepareResult:
             "created_branch": self.write.created_branch,
             "lock": self.lock,
         }
-
-
-def known_release_tags(repo: Path) -> list[ReleaseTag]:
-    """Release tags in the repository and on origin (a checkout may lack tags)."""
-    names = set(git.tag_targets(repo))
-    if git.has_remote(repo):
-        code, out, _ = git.try_run(repo, "ls-remote", "--tags", "--refs", "origin", "v*")
-        if code == 0:
-            names.update(line.split("refs/tags/", 1)[1] for line in git.lines(out))
-    tags = []
-    for name in sorted(names):
-        try:
-            tags.append(parse_release_tag(name))
-        except InvalidValueError:
-            continue
-    return tags
 
 
 def validate(request: PrepareRequest, repo: Path, config: Config) -> tuple[Version, ReleaseBranch]:
