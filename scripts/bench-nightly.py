@@ -76,7 +76,11 @@ DUNAMAI = "dunamai"
 TOOLS = (OURS, DESCRIBE, SCM, DUNAMAI)
 
 # Environment variables that would change what a tool computes or where it writes.
-_DROP_ENV = ("GITHUB_", "RA_", "SETUPTOOLS_SCM_", "VCS_VERSIONING_", "PYTHONPATH", "GIT_DIR")
+_DROP_ENV = (
+    *("GITHUB_", "RA_", "SETUPTOOLS_SCM_", "VCS_VERSIONING_", "GIT_DIR", "GIT_WORK_TREE"),
+    *("PYTHONPATH", "PYTHONPROFILEIMPORTTIME", "PYTHONDEVMODE", "PYTHONTRACEMALLOC"),
+    *("PYTHONMALLOC", "PYTHONWARNINGS", "PYTHONSTARTUP"),
+)
 
 
 # --------------------------------------------------------------------------- repositories
@@ -319,15 +323,24 @@ def synthetic_repo(cache: Path, commits: int, tags: int) -> Repo:
         files = {"README.md": b"# llama-stack (generated for benchmarks)\n"}
         files["src/llama_stack/__init__.py"] = b""
         build_repo(path, commits, tags, files, None)
-        print(
-            f"generated {key} in {time.perf_counter() - t0:.1f}s", file=sys.stderr, flush=True
-        )
+        print(f"generated {key} in {time.perf_counter() - t0:.1f}s", file=sys.stderr, flush=True)
     return Repo(f"generated {human(commits)}/{human(tags)}", path, commits, tags)
 
 
 def _read_tree(directory: Path) -> dict[str, bytes]:
+    """The directory's files, minus what the enclosing checkout's .gitignore files ignore."""
+    listed = subprocess.run(
+        ["git", "-C", str(directory), "ls-files", "-z", "-co", "--exclude-standard", "--", "."],
+        capture_output=True,
+        check=False,
+    )
+    if listed.returncode == 0:
+        names = sorted({n.decode() for n in listed.stdout.split(b"\0") if n})
+        paths = [directory / name for name in names]
+    else:
+        paths = sorted(directory.rglob("*"))
     files = {}
-    for path in sorted(directory.rglob("*")):
+    for path in paths:
         rel = path.relative_to(directory)
         if path.is_file() and not any(p in {".git", "__pycache__"} for p in rel.parts):
             files[rel.as_posix()] = path.read_bytes()
@@ -356,6 +369,8 @@ def example_repo(cache: Path, directory: Path) -> Repo:
     key = f"example-{directory.name}-{digest.hexdigest()[:12]}-g{GENERATOR_VERSION}"
     path = cache / key
     if not (path / ".git").is_dir():
+        for stale in cache.glob(f"example-{directory.name}-*-g{GENERATOR_VERSION}"):
+            shutil.rmtree(stale)  # built from an older state of the same directory
         build_repo(path, EXAMPLE_COMMITS, EXAMPLE_TAGS, files, None)
         print(f"generated {key}", file=sys.stderr, flush=True)
     label = f"example {directory.name}"
@@ -365,10 +380,27 @@ def example_repo(cache: Path, directory: Path) -> Repo:
 # --------------------------------------------------------------------------- running tools
 
 
-def clean_env() -> dict[str, str]:
+def clean_env(cache: Path) -> dict[str, str]:
+    """The environment for every tool: no CI inputs, and a warm bytecode cache.
+
+    ``PYTHONDONTWRITEBYTECODE`` is dropped and ``.pyc`` files go to a prefix under
+    the cache, so after the warm-up every tool imports compiled modules (without
+    writing ``__pycache__`` into the checkout). The first-run cost of compiling
+    our modules is shown separately in the start-up table.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith(_DROP_ENV)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(cache / "pycache")
+    env["PYTHONPATH"] = str(ROOT / "action-lib")  # this checkout's library, as run-action does
     env["LC_ALL"] = "C"
     return env
+
+
+def cold_env(env: dict[str, str]) -> dict[str, str]:
+    """Like the first run in CI: stdlib and site-packages compiled, our modules not."""
+    cold = {k: v for k, v in env.items() if k != "PYTHONPYCACHEPREFIX"}
+    cold["PYTHONDONTWRITEBYTECODE"] = "1"
+    return cold
 
 
 def find_dunamai(python: Path) -> list[str]:
@@ -389,16 +421,19 @@ def tool_commands(python: Path, repo: Path) -> dict[str, list[str]]:
     }
 
 
+CLI_IMPORT = "import our CLI + nightly-version command"
+CLI_IMPORT_COLD = "the same, our modules not byte-compiled (first run in CI)"
+BARE = "python -c pass"
+
+
 def startup_commands(python: Path) -> dict[str, list[str]]:
     py = str(python)
+    cli = "import release_actions.cli, release_actions.commands.nightly_version"
     return {
-        "python -c pass": [py, "-c", "pass"],
+        BARE: [py, "-c", "pass"],
         "import release_actions.nightly": [py, "-c", "import release_actions.nightly"],
-        "import our CLI + nightly-version command": [
-            py,
-            "-c",
-            "import release_actions.cli, release_actions.commands.nightly_version",
-        ],
+        CLI_IMPORT: [py, "-c", cli],
+        CLI_IMPORT_COLD: [py, "-c", cli],
         "import setuptools_scm": [py, "-c", "import setuptools_scm"],
         "import dunamai": [py, "-c", "import dunamai"],
     }
@@ -429,16 +464,22 @@ def reported_version(tool: str, stdout: str) -> str:
 
 
 def measure(
-    commands: dict[str, list[str]], cwd: Path, env: dict[str, str], runs: int, warmup: int
+    commands: dict[str, list[str]],
+    cwd: Path,
+    env: dict[str, str],
+    runs: int,
+    warmup: int,
+    envs: dict[str, dict[str, str]] | None = None,
 ) -> tuple[dict[str, list[float]], dict[str, Result]]:
     """Round-robin: each round runs every command once, starting one further along."""
+    envs = envs or {}
     names = list(commands)
     times: dict[str, list[float]] = {name: [] for name in names}
     first: dict[str, Result] = {}
     for round_no in range(warmup + runs):
         shift = round_no % len(names)
         for name in names[shift:] + names[:shift]:
-            result = run_once(commands[name], cwd, env)
+            result = run_once(commands[name], cwd, envs.get(name, env))
             if result.code != 0:
                 shown = " ".join(commands[name])
                 raise SystemExit(
@@ -503,8 +544,7 @@ def import_profile(
                 total += int(cumul_us) / 1000
         totals.append(total)
     rows = [
-        (name, statistics.median(selves[name]), statistics.median(cumuls[name]))
-        for name in selves
+        (name, statistics.median(selves[name]), statistics.median(cumuls[name])) for name in selves
     ]
     rows.sort(key=lambda row: row[1], reverse=True)
     return rows, statistics.median(totals)
@@ -544,6 +584,25 @@ def machine() -> str:
     )
 
 
+def library_state() -> str:
+    """The commit benchmarked, and whether the library had uncommitted changes."""
+    head = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "-C", str(ROOT), "status", "--porcelain", "--", "action-lib"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    if not head:
+        return "(not a git checkout)"
+    return f"{head}" + (" with uncommitted changes in action-lib/" if dirty else "")
+
+
 def tool_versions(python: Path, env: dict[str, str]) -> str:
     code = (
         "import importlib.metadata as m, sys; "
@@ -569,7 +628,15 @@ class RepoResult:
     versions: dict[str, str]
 
 
+def load_average() -> str:
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except OSError:
+        return "n/a"
+
+
 def report(
+    load_before: str,
     command: str,
     runs: int,
     warmup: int,
@@ -580,12 +647,14 @@ def report(
     env: dict[str, str],
 ) -> str:
     now = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    load = f"{load_before} at the start, {load_average()} at the end (1 minute)"
     out = [
         "## nightly-version benchmark\n",
         f"- Command: `{command}`",
         f"- Date: {now}",
-        f"- Machine: {machine()}",
+        f"- Machine: {machine()}; load average {load}",
         f"- Tools: {tool_versions(python, env)}",
+        f"- release-actions checkout: {library_state()}",
         f"- Method: each tool runs as a subprocess, {runs} timed rounds after {warmup} "
         "warm-up round(s); every round runs each tool once, the first tool rotating, so "
         "noise hits all alike. Times are wall-clock milliseconds: median, interquartile "
@@ -615,8 +684,9 @@ def report(
             rows.append([repo, name, fmt(s.median), fmt(s.iqr), fmt(s.minimum)])
     out.append(md_table(["repository", "tool", "median ms", "IQR ms", "min ms"], rows, 2))
 
-    floor = startup.get("import our CLI + nightly-version command")
-    bare = startup.get("python -c pass")
+    floor = startup.get(CLI_IMPORT)
+    bare = startup.get(BARE)
+    cold = startup.get(CLI_IMPORT_COLD)
     out.append("### Ratios (medians)\n")
     rows = []
     for res in results:
@@ -632,6 +702,17 @@ def report(
     header += ["ours / git describe", "ours / setuptools-scm", "ours / dunamai"]
     header += ["start-up + imports share of ours"]
     out.append(md_table(header, rows))
+    rows = []
+    for res in results:
+        st = res.stats
+        ours = st[OURS].minimum
+        row = [res.repo.label, *(ratio(ours, st[name].minimum) for name in TOOLS[1:])]
+        rows.append(row)
+    out.append(
+        "The same ratios from the minimum times, less sensitive to other load on the machine:\n"
+    )
+    header = ["repository", "ours / git describe", "ours / setuptools-scm", "ours / dunamai"]
+    out.append(md_table(header, rows))
 
     out.append("### Python start-up floor\n")
     rows = [[name, fmt(s.median), fmt(s.iqr), fmt(s.minimum)] for name, s in startup.items()]
@@ -640,17 +721,32 @@ def report(
         out.append(
             f"Python itself starts in {fmt(bare.median)} ms; importing our CLI adds "
             f"{fmt(floor.median - bare.median)} ms, so about {fmt(floor.median)} ms of every "
-            "nightly-version run is start-up before any git call.\n"
+            "nightly-version run is start-up before any git call."
         )
+        if cold:
+            out.append(
+                f"Without our `.pyc` files (the first run from a fresh checkout, or "
+                f"`PYTHONDONTWRITEBYTECODE=1`) the imports take {fmt(cold.median - bare.median)} "
+                f"ms, {fmt(cold.median - floor.median)} ms more."
+            )
+        out.append("")
 
     out.append("### Versions reported (first run of each tool)\n")
     rows = [[res.repo.label, *(f"`{res.versions[name]}`" for name in TOOLS)] for res in results]
     out.append(md_table(["repository", *TOOLS], rows, len(TOOLS) + 1))
-    out.append(
-        "git describe prints the nearest tag and distance; setuptools-scm and dunamai "
-        "derive a post-release dev version from it; nightly-version prints "
-        f"`{{base}}.dev{DATE}`. All read the same nearest tag.\n"
+    note = (
+        "git describe prints the nearest tag and the distance to it; setuptools-scm and "
+        "dunamai derive a dev or post-release version from that tag and distance; "
+        f"nightly-version prints `{{base}}.dev{DATE}`, its base being the nearest tag "
+        "floored by the highest tag anywhere and the `fallback_version`."
     )
+    disagree = [res.repo.label for res in results if not same_nearest_tag(res.versions)]
+    if disagree:
+        note += " WARNING: the reference tools disagree on the nearest tag in: "
+        note += ", ".join(disagree) + "."
+    else:
+        note += " git describe, setuptools-scm and dunamai agree on the nearest tag everywhere."
+    out.append(note + "\n")
 
     out.append(targets(results))
 
@@ -660,7 +756,24 @@ def report(
         top = [[f"`{name}`", f"{s:.2f}", f"{c:.2f}"] for name, s, c in rows_p[:10]]
         out.append(md_table(["module", "self ms", "cumulative ms"], top))
         out.append(f"All imports after interpreter start-up: {total:.1f} ms.\n")
+        out.append("Largest import subtrees (cumulative, nested ones included):\n")
+        by_cumul = sorted(rows_p, key=lambda row: row[2], reverse=True)
+        top = [[f"`{name}`", f"{c:.2f}", f"{s:.2f}"] for name, s, c in by_cumul[:10]]
+        out.append(md_table(["module", "cumulative ms", "self ms"], top))
+        out.append(
+            "`-X importtime` adds its own overhead; compare with the start-up table for "
+            "wall-clock cost.\n"
+        )
     return "\n".join(out)
+
+
+def same_nearest_tag(versions: dict[str, str]) -> bool:
+    """Do setuptools-scm and dunamai start from the tag git describe found?"""
+    match = re.match(r"^v(.+?)(-\d+-g[0-9a-f]+)?$", versions[DESCRIBE])
+    if not match:
+        return False
+    base = re.sub(r"[-.]?dev$", "", match[1])
+    return versions[SCM].startswith(base) and versions[DUNAMAI].startswith(base)
 
 
 def targets(results: list[RepoResult]) -> str:
@@ -752,8 +865,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not python.is_absolute():
         python = Path.cwd() / python  # keep any venv symlink: resolving it would leave the venv
     cache = args.cache.resolve()
-    env = clean_env()
+    env = clean_env(cache)
 
+    load_before = load_average()
     repos: list[Repo] = []
     example = args.example or (FIXTURE if FIXTURE.is_dir() else None)
     if args.no_example or example is None:
@@ -773,7 +887,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         results.append(RepoResult(repo, stats, versions))
 
     print("timing start-up floor ...", file=sys.stderr, flush=True)
-    times, _ = measure(startup_commands(python), ROOT, env, runs, warmup)
+    cold = {CLI_IMPORT_COLD: cold_env(env)}
+    times, _ = measure(startup_commands(python), ROOT, env, runs, warmup, cold)
     startup = {name: Stats.of(values) for name, values in times.items()}
 
     profile = None
@@ -783,7 +898,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     shown_argv = list(sys.argv[1:] if argv is None else argv)
     command = " ".join(["python scripts/bench-nightly.py", *shown_argv])
-    text = report(command, runs, warmup, results, startup, profile, python, env)
+    text = report(load_before, command, runs, warmup, results, startup, profile, python, env)
     print(text)
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)

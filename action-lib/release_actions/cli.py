@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "compute-version": ("compute_version", "version and publish plan for the triggering event"),
     "nightly-version": ("nightly_version", "the nightly {base}.devYYYYMMDD version"),
     "prepare-release": ("prepare_release", "prepare release-X.Y.x for vX.Y.Z (pins, lock)"),
+    "post-release": ("post_release", "dev tag and fallback bump on main, npm lock on the branch"),
 }
 
 

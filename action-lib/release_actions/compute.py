@@ -163,7 +163,7 @@ def _dev_plan(version: Version, target: str, source: str) -> Plan:
         publish_pypi=target != "none",
         publish_npm=False,
         npm_dist_tag="dev",
-        is_prerelease=version.is_prerelease,
+        is_prerelease=False,  # a dev build; see is_dev
         is_dev=True,
         release_branch=ReleaseBranch.for_version(version).name,
         base_source=source,
@@ -235,7 +235,8 @@ def compute(
                     "version",
                     "",
                     "X.Y.Z or X.Y.ZrcN",
-                    fix="dry-run=off publishes to production and needs an explicit version",
+                    fix="dry-run=off publishes to production: give the version (the workflow's "
+                    "version input, or --version), e.g. 0.4.5 or 0.5.0rc1",
                 )
             version = parse_release_version(request.version)
             prerelease = version.is_prerelease or bool(request.prerelease)

@@ -44,6 +44,7 @@ class Config:
     main_pin_style: str = "none"
     write_mode: str = "push"
     rc_main_policy: str = "ignore"
+    npm_registry: str = "https://registry.npmjs.org/"
     bot_name: str = "github-actions[bot]"
     bot_email: str = "41898282+github-actions[bot]@users.noreply.github.com"
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)

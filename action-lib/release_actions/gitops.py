@@ -29,6 +29,9 @@ from . import git
 from .errors import ReleaseActionsError
 
 MODES = ("push", "pull-request", "auto")
+#: Our pull-request branches. Not "release-...": a protection rule such as
+#: ``release*`` would then apply to them too.
+PR_BRANCH_PREFIX = "automation/release-actions/"
 Edit = Callable[[Path, bool], list[str]]  # (worktree, branch_is_new) -> changed paths
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .config import Config
 from .errors import InvalidValueError, ReleaseActionsError
-from .gitops import Identity, PullRequests, WriteResult, write_change
+from .gitops import PR_BRANCH_PREFIX, Identity, PullRequests, WriteResult, write_change
 from .pyproject_edit import (
     ensure_scm_config,
     find_managed_pyprojects,
@@ -206,7 +206,7 @@ def prepare_release(
             push=request.push,
             dry_run=request.dry_run,
             start_point=start_point,
-            pr_branch=f"release-actions/prepare-{tag}",
+            pr_branch=f"{PR_BRANCH_PREFIX}prepare-{tag}",
             pr_title=f"chore: prepare release {tag}",
             pr_body=_pr_body(tag, branch.name),
             pulls=pulls,

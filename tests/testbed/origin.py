@@ -50,6 +50,8 @@ while read -r old new ref; do
         *) continue ;;
     esac
     for pattern in $patterns; do
+        # GitHub matches with fnmatch(FNM_PATHNAME): '*' does not cross '/'.
+        case "$pattern" in */*) ;; *) case "$branch" in */*) continue ;; esac ;; esac
         case "$branch" in
             $pattern) ;;
             *) continue ;;

@@ -1,0 +1,87 @@
+"""The act harness itself: the working-tree export and the stubs of remote actions."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.testbed.act import ActRunner, export_worktree
+from tests.testbed.scenario import Scenario, git
+
+if TYPE_CHECKING:
+    from tests.testbed.registries import PypiIndex
+
+STUBS = Path(__file__).parent / "act-stubs"
+
+
+def test_export_is_the_working_tree_without_ignored_files(tmp_path: Path) -> None:
+    repo = Scenario(tmp_path / "repo")
+    (repo.path / ".gitignore").write_text(".venv/\n*.pyc\n")
+    (repo.path / "run").write_text("#!/bin/sh\n")
+    (repo.path / "run").chmod(0o755)
+    (repo.path / "gone.txt").write_text("x\n")
+    repo.commit("init")
+    (repo.path / "file.txt").write_text("modified, not staged\n")
+    (repo.path / "new.yml").write_text("untracked\n")
+    (repo.path / ".venv").mkdir()
+    (repo.path / ".venv" / "python").write_text("ignored\n")
+    (repo.path / "x.pyc").write_text("ignored\n")
+    (repo.path / "gone.txt").unlink()
+
+    out = export_worktree(repo.path, tmp_path / "out")
+
+    files = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    assert files == [".gitignore", "file.txt", "new.yml", "pyproject.toml", "run"]
+    assert (out / "file.txt").read_text() == "modified, not staged\n"
+    assert os.access(out / "run", os.X_OK)
+
+
+@pytest.mark.e2e
+def test_stubs_under_act(
+    act_runner: ActRunner, tmp_path: Path, fresh_pypi_index: PypiIndex
+) -> None:
+    url, packages = fresh_pypi_index.url, fresh_pypi_index.packages_dir
+    other = Scenario(tmp_path / "other")
+    (other.path / "README").write_text("the other repository\n")
+    other.commit("one").tag("v1.0").commit("two")
+    act_runner.add_checkout_source("example/other", other.path)
+    workdir = Scenario(tmp_path / "workdir").commit("init").tag("base").commit("second").path
+    report_file = tmp_path / "report.json"
+
+    result = act_runner.run(
+        workdir,
+        "workflow_dispatch",
+        workflow=STUBS / "selftest.yml",
+        env={"STUB_PYPI_URL": url, "STUB_REPORT_FILE": str(report_file)},
+    )
+
+    assert result.returncode == 0, result.describe()
+    assert result.job_results == {"build": "success", "publish": "success", "refuse": "success"}
+    report = json.loads(report_file.read_text())
+    tag_commit = git(other.path, "rev-list", "-n1", "v1.0")
+    assert report["other-commit"] == report["other-head"] == tag_commit
+    assert report["other-file"] == "the other repository"
+    assert report["other-shallow"] == "true"  # fetch-depth 1, as actions/checkout does
+    assert report["self-head"] == git(workdir, "rev-parse", "HEAD")  # act's own copy
+    assert report["self-at-base-head"] == git(workdir, "rev-list", "-n1", "base")
+    assert report["python"] == ".".join(report["python-output"].split(".")[:2])
+    assert report["uv"].startswith(f"uv {report['uv-output']} ")
+    assert report["node-output"].startswith("v")
+    assert report["npmrc"] == (
+        "//127.0.0.1:4873/:_authToken=${NODE_AUTH_TOKEN}\nregistry=http://127.0.0.1:4873/\n"
+    )
+    assert report["node-auth-token"] == "XXXXX-XXXXX-XXXXX-XXXXX"
+    assert report["artifact-id"] == "1"
+    artifact = result.artifacts_dir / "dist" / "act_stub_selftest-0.0.1-py3-none-any.whl"
+    assert artifact.is_file()
+    assert (packages / artifact.name).read_bytes() == artifact.read_bytes()  # published
+    assert result.step_result("publish", "again") == "success"  # skip-existing
+    assert result.step_result("refuse", "remote") == "failure"
+    assert result.errors == [
+        "refusing to upload to 'https://upload.pypi.org/legacy/': "
+        "tests upload only to a local index (repository-url)"
+    ]
