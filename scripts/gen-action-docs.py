@@ -51,10 +51,8 @@ def tables() -> dict[tuple[str, str], str]:
 
 def update(text: str, generated: dict[tuple[str, str], str]) -> str:
     for (name, part), table in generated.items():
-        pattern = re.compile(
-            rf"(<!-- BEGIN {re.escape(name)} {part} -->)\n.*?(<!-- END {re.escape(name)} {part} -->)",
-            re.S,
-        )
+        key = f"{re.escape(name)} {part}"
+        pattern = re.compile(rf"(<!-- BEGIN {key} -->)\n.*?(<!-- END {key} -->)", re.S)
         text = pattern.sub(lambda m, t=table: f"{m.group(1)}\n{t}\n{m.group(2)}", text)
     return text
 

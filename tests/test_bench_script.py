@@ -41,7 +41,11 @@ def run_bench(tmp_path: Path, *extra: str) -> str:
 def section(text: str, title: str) -> list[list[str]]:
     """The body rows of the first Markdown table after the heading ``title``."""
     body = text.split(f"### {title}", 1)[1].split("\n### ", 1)[0]
-    rows = [line for line in body.splitlines() if line.startswith("|")]
+    rows = []
+    for line in body.strip().splitlines():
+        if not line.startswith("|"):
+            break
+        rows.append(line)
     return [[cell.strip() for cell in row.strip("|").split("|")] for row in rows[2:]]
 
 
