@@ -209,3 +209,37 @@ def test_documented_exception_dev_vs_alpha_beta(dev: str, pre: str) -> None:
 def test_dev_vs_rc_is_not_an_exception() -> None:
     dev, rc = Version("1.0.0.dev5"), Version("1.0.0rc1")
     assert semver.Version.parse(npm_version(dev)) < semver.Version.parse(npm_version(rc))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.tuples(*(st.integers(min_value=0, max_value=40) for _ in range(3))),
+    st.one_of(st.none(), st.tuples(st.sampled_from(["a", "b", "rc"]), st.integers(0, 30))),
+    st.booleans(),
+)
+def test_fast_tag_rank_agrees_with_the_version_model(
+    release: tuple[int, int, int], pre: tuple[str, int] | None, dev_tag: bool
+) -> None:
+    """nightly scans thousands of tags with tag_rank; it must order them as Versions do."""
+    from release_actions.versions import base_rank, dev_version, tag_rank
+
+    core = ".".join(map(str, release))
+    name = f"v{core}-dev" if dev_tag else f"v{core}{pre[0]}{pre[1]}" if pre else f"v{core}"
+    tag = parse_tag(name)
+    info = tag_rank(name)
+    assert info is not None
+    assert info[0] == base_rank(tag.base)
+    assert info[1] is dev_tag and info[2] == release[:2]
+    other = Version("1.2.3rc4")
+    assert (info[0] < base_rank(other)) == (
+        dev_version(tag.base, "0") < dev_version(other, "0")
+    )
+
+
+@pytest.mark.parametrize("name", ["v1.2", "vnext", "0.1.0", "v0.8.1-devX", "v0.5.0.post1", ""])
+def test_fast_tag_rank_rejects_what_parse_tag_rejects(name: str) -> None:
+    from release_actions.versions import tag_rank
+
+    assert tag_rank(name) is None
+    with pytest.raises(InvalidValueError):
+        parse_tag(name)

@@ -36,6 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _formatter(prog: str) -> argparse.HelpFormatter:
+    return argparse.HelpFormatter(prog, width=100)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] not in COMMANDS:
@@ -43,7 +47,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     module_name, help_text = COMMANDS[args[0]]
     module = importlib.import_module(f"release_actions.commands.{module_name}")
-    parser = argparse.ArgumentParser(prog=f"release-actions {args[0]}", description=help_text)
+    parser = argparse.ArgumentParser(
+        prog=f"release-actions {args[0]}",
+        description=help_text,
+        formatter_class=_formatter,  # a fixed width: argparse would import shutil for it
+    )
     try:
         module.add_arguments(parser)
         options = parser.parse_args(args[1:])

@@ -11,9 +11,8 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .config import Config, check_choice
 from .errors import InvalidValueError, ReleaseActionsError
@@ -42,8 +41,7 @@ DRY_RUN_MODES = ("test-pypi", "build-only", "off")
 _NPM_PRE_TAG = {"a": "alpha", "b": "beta", "rc": "rc"}
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     version: str
     npm_version: str
     tag: str
@@ -57,11 +55,10 @@ class Plan:
     base_source: str
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return dict(self._asdict())
 
 
-@dataclass(frozen=True)
-class Request:
+class Request(NamedTuple):
     """Validated inputs; empty strings mean "not given"."""
 
     event: str

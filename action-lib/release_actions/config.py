@@ -7,9 +7,8 @@ with no configuration at all.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import InvalidValueError, ReleaseActionsError
 
@@ -28,8 +27,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     """Repository defaults. Keys in pyproject.toml are the kebab-case field names."""
 
     default_branch: str = "main"
@@ -47,7 +45,6 @@ class Config:
     npm_registry: str = "https://registry.npmjs.org/"
     bot_name: str = "github-actions[bot]"
     bot_email: str = "41898282+github-actions[bot]@users.noreply.github.com"
-    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -75,7 +72,7 @@ def load_config(repo: Path, pyproject: dict[str, Any] | None = None) -> Config:
     table = pyproject.get("tool", {}).get("release-actions", {})
     if not isinstance(table, dict):
         raise InvalidValueError("[tool.release-actions]", table, "a TOML table")
-    known = {f.name for f in fields(Config)} - {"extra"}
+    known = set(Config._fields)
     values: dict[str, Any] = {}
     for key, value in table.items():
         name = key.replace("-", "_")
@@ -91,7 +88,7 @@ def load_config(repo: Path, pyproject: dict[str, Any] | None = None) -> Config:
 
 
 def _coerce(key: str, name: str, value: Any) -> Any:
-    default = getattr(Config(), name)
+    default = Config._field_defaults[name]
     if isinstance(default, tuple):
         if isinstance(value, str):
             value = [value]

@@ -8,7 +8,6 @@ expects (``%``, CR, LF, and for properties ``:`` and ``,``).
 from __future__ import annotations
 
 import os
-import secrets
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -65,6 +64,8 @@ def annotation(level: str, message: str, *, title: str = "", stream: TextIO | No
 def _format_output(name: str, value: str) -> str:
     if "\n" not in value and "\r" not in value:
         return f"{name}={value}\n"
+    import secrets  # only when a multi-line value is written
+
     while True:
         delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
         if delimiter not in value:

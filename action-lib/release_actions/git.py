@@ -101,3 +101,51 @@ def auth_env(repo: Path | str, token: str, remote: str = "origin") -> dict[str, 
         "GIT_CONFIG_KEY_0": "http.extraHeader",
         "GIT_CONFIG_VALUE_0": f"AUTHORIZATION: basic {basic}",
     }
+
+
+def run_concurrently(repo: Path | str, *commands: Sequence[str]) -> list[tuple[int, str, str]]:
+    """Run independent read-only git commands at the same time; (code, out, err) each."""
+    procs = [
+        subprocess.Popen(
+            ["git", "-C", str(repo), *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=git_env(),
+        )
+        for args in commands
+    ]
+    results = []
+    for proc in procs:
+        out, err = proc.communicate()
+        results.append((proc.returncode, out.rstrip("\n"), err.strip()))
+    return results
+
+
+SHOW_TAGS = ("show-ref", "-d", "--tags")
+
+
+def parse_peeled_tags(code: int, out: str) -> dict[str, str]:
+    """``v*`` tag name -> commit from ``git show-ref -d --tags`` output (tags peeled).
+
+    show-ref reads peeled values straight from packed-refs, unlike
+    ``for-each-ref %(*objectname)``, which opens every tag object.
+    """
+    result: dict[str, str] = {}
+    if code != 0:  # exit 1: no tags at all
+        return result
+    for line in out.splitlines():
+        sha, _, ref = line.partition(" ")
+        name = ref[10:]  # strip "refs/tags/"
+        if not name.startswith("v"):
+            continue
+        if name.endswith("^{}"):
+            result[name[:-3]] = sha
+        else:
+            result.setdefault(name, sha)
+    return result
+
+
+def peeled_tags(repo: Path | str) -> dict[str, str]:
+    code, out, _ = try_run(repo, *SHOW_TAGS)
+    return parse_peeled_tags(code, out)

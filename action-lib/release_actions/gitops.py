@@ -190,6 +190,9 @@ def _push(repo: Path, sha: str, ref: str, *, force: bool = False) -> tuple[str, 
         or "fetch first" in low
         or "[rejected]" in low
         or "stale info" in low
+        # The branch moved while origin was receiving our push (GitHub says the same):
+        # "[remote rejected] (cannot lock ref 'refs/heads/x': is at A but expected B)".
+        or ("cannot lock ref" in low and "but expected" in low)
     ):
         return "race", err
     return "error", err

@@ -17,7 +17,7 @@ knows the mapping.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from packaging.version import InvalidVersion, Version
 
@@ -98,8 +98,7 @@ def is_release(version: Version) -> bool:
     return _RELEASE_RE.match(str(version)) is not None
 
 
-@dataclass(frozen=True, order=False)
-class ReleaseTag:
+class ReleaseTag(NamedTuple):
     """A release tag ``vX.Y.Z`` or ``vX.Y.ZrcN``."""
 
     name: str
@@ -119,8 +118,7 @@ class ReleaseTag:
         return self.version.major, self.version.minor
 
 
-@dataclass(frozen=True)
-class DevTag:
+class DevTag(NamedTuple):
     """A dev tag ``vX.Y.Z-dev``: the branch it sits on develops X.Y.Z."""
 
     name: str
@@ -170,8 +168,7 @@ def parse_release_tag(text: str) -> ReleaseTag:
     return tag
 
 
-@dataclass(frozen=True)
-class ReleaseBranch:
+class ReleaseBranch(NamedTuple):
     name: str
     major: int
     minor: int
@@ -191,6 +188,38 @@ def parse_release_branch(text: str) -> ReleaseBranch:
     if not match:
         raise InvalidValueError("release branch", text, BRANCH_FORMS)
     return ReleaseBranch(name, int(match.group(1)), int(match.group(2)))
+
+
+Rank = tuple[tuple[int, ...], int, str, int]
+TagInfo = tuple[Rank, bool, tuple[int, int]]  # (rank of the base, is_dev_tag, line)
+
+
+def tag_rank(name: str) -> TagInfo | None:
+    """(rank of the base, is_dev_tag, line) of a version tag, or None; no Version objects.
+
+    Bases compare by the dev versions they produce (``X.Y.Z.dev0`` below
+    ``X.Y.Za1.dev0``), as :func:`base_rank` does for a :class:`Version`. Used to
+    scan thousands of tags cheaply; build the winner with :func:`parse_tag`.
+    """
+    match = _DEV_TAG_RE.match(name)
+    if match:
+        x, y, z = (int(g) for g in match.groups())
+        return ((x, y, z), 0, "", 0), True, (x, y)
+    match = _RELEASE_RE.match(name[1:]) if name[:1] == "v" else None
+    if match is None:
+        return None
+    x, y, z = int(match.group(1)), int(match.group(2)), int(match.group(3))
+    if match.group(4):
+        return ((x, y, z), 1, match.group(4), int(match.group(5)) + 1), False, (x, y)
+    return ((x, y, z + 1), 0, "", 0), False, (x, y)
+
+
+def base_rank(base: Version) -> Rank:
+    """The rank :func:`tag_rank` gives, for a base version (release and pre only)."""
+    release = (*base.release, 0, 0)[:3]
+    if base.pre is None:
+        return release, 0, "", 0
+    return release, 1, base.pre[0], base.pre[1]
 
 
 def successor_base(version: Version) -> Version:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -50,10 +49,12 @@ def open_repo(path: str) -> tuple[Path, dict[str, Any], Config]:
 def emit(result: Mapping[str, Any], as_json: bool) -> None:
     """Print the result and, inside GitHub Actions, write it as step outputs."""
     if as_json:
+        import json  # not on the import path of a plain run
+
         print(json.dumps(result, indent=2, sort_keys=False))
     else:
         for key, value in result.items():
-            text = json.dumps(value) if isinstance(value, bool) else str(value)
+            text = ("true" if value else "false") if isinstance(value, bool) else str(value)
             print(f"{key}={text}")
     write_outputs(result)
 

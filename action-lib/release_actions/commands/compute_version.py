@@ -42,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(options: argparse.Namespace) -> int:
     repo, pyproject, config = open_repo(options.repo)
     if options.rc_target:
-        config = type(config)(**{**config.__dict__, "rc_target": options.rc_target})
+        config = config._replace(rc_target=options.rc_target)
     request = request_from_event(
         event=options.event,
         tag=options.tag,
