@@ -14,6 +14,7 @@ reported without hiding the others.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,7 @@ from pathlib import Path
 from . import git
 from .config import Config
 from .errors import InvalidValueError, ReleaseActionsError
-from .gitops import PR_BRANCH_PREFIX, Identity, PullRequests, write_change
+from .gitops import PR_BRANCH_PREFIX, Identity, PullRequests, base_for, write_change
 from .post_npm import npm_step
 from .pyproject_edit import (
     find_managed_pyprojects,
@@ -199,7 +200,7 @@ def _dev_tag(
     main_sha = _remote_head(repo, config.default_branch, request.push)
     if name in names:
         sha = _tag_commit(repo, name, request.push)
-        if sha and (sha == main_sha or _is_ancestor(repo, sha, main_sha)):
+        if sha and (sha == main_sha or _is_ancestor(repo, sha, main_sha, config.default_branch)):
             return Step("dev-tag", "exists", f"{name} already on main's history", sha=sha)
         raise ReleaseActionsError(
             f"dev tag {name} exists on {sha[:12] or 'an unknown commit'}, which is not on "
@@ -239,38 +240,18 @@ def _dev_tag(
 
 
 def _token() -> str:
-    import os
-
     return os.environ.get("RA_TOKEN", "")
 
 
 def _remote_head(repo: Path, branch: str, push: bool) -> str:
-    if push and git.has_remote(repo):
-        code, out, err = git.try_run(
-            repo,
-            "ls-remote",
-            "--heads",
-            "origin",
-            f"refs/heads/{branch}",
-            extra_env=git.auth_env(repo, _token()),
-        )
-        if code == 0 and out:
-            sha = out.split()[0]
-            git.try_run(
-                repo,
-                "fetch",
-                "--quiet",
-                "--no-tags",
-                "origin",
-                f"refs/heads/{branch}",
-                extra_env=git.auth_env(repo, _token()),
-            )
-            return sha
+    """The tip of ``branch`` on origin (fetched), or the local branch without pushing."""
+    try:
+        return base_for(repo, branch, use_remote=push and git.has_remote(repo))[0]
+    except ReleaseActionsError as err:
         raise ReleaseActionsError(
-            f"{branch} not found on origin: {err}",
+            f"{branch} not found: {err.message}",
             fix="set default-branch in [tool.release-actions]",
-        )
-    return git.run(repo, "rev-parse", f"refs/heads/{branch}")
+        ) from err
 
 
 def _tag_commit(repo: Path, name: str, push: bool) -> str:
@@ -284,7 +265,25 @@ def _tag_commit(repo: Path, name: str, push: bool) -> str:
     return shas[-1] if shas else ""
 
 
-def _is_ancestor(repo: Path, ancestor: str, descendant: str) -> bool:
+def _is_ancestor(repo: Path, ancestor: str, descendant: str, branch: str) -> bool:
+    """Whether ``ancestor`` is in the history of ``descendant`` (the tip of ``branch``).
+
+    A shallow checkout (actions/checkout's default ``fetch-depth: 1``) lacks that
+    history, so it is deepened first: ``branch`` from origin, commits only.
+    """
+    shallow = git.try_run(repo, "rev-parse", "--is-shallow-repository")[1] == "true"
+    if shallow and git.has_remote(repo):
+        git.try_run(
+            repo,
+            "fetch",
+            "--quiet",
+            "--no-tags",
+            "--filter=tree:0",
+            "--unshallow",
+            "origin",
+            f"refs/heads/{branch}",
+            extra_env=git.auth_env(repo, _token()),
+        )
     return git.try_run(repo, "merge-base", "--is-ancestor", ancestor, descendant)[0] == 0
 
 
