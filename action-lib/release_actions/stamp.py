@@ -1,0 +1,595 @@
+"""Stamp a version into an external package checkout: the client repositories.
+
+Llama Stack builds its clients (``llama-stack-client-python`` and
+``llama-stack-client-typescript``) from their own repositories, with the
+version of the release forced in at build time. This module does that edit,
+and only that edit:
+
+* Python (``kind="python"``): ``[project] version`` of ``pyproject.toml``
+  (tomlkit, scoped to ``[project]``: a ``version`` key in any other table is
+  left alone) and ``__version__`` in the package's ``_version.py``;
+* npm (``kind="npm"``): ``"version"`` of ``package.json``, the root entries of
+  ``package-lock.json`` / ``npm-shrinkwrap.json`` when there is one (``version``
+  and ``packages[""].version``), and ``VERSION`` in ``src/version.ts``. npm
+  files get the npm form of the version (:func:`versions.npm_version`).
+
+Only the bytes of the version values change: quotes, comments (the
+``# x-release-please-version`` marker), spacing, line endings and everything
+else stay as they were. A version file that cannot be found or holds no
+version is an error naming what was looked for; nothing is ever skipped
+silently. Every file is planned before any is written, so an error writes
+nothing.
+
+>>> text = '__title__ = "x"\\n__version__ = "0.7.1"  # x-release-please-version\\n'
+>>> new, old = stamp_version_py(text, Version("0.8.0rc1"))
+>>> print(new, end="")
+__title__ = "x"
+__version__ = "0.8.0rc1"  # x-release-please-version
+>>> old
+'0.7.1'
+>>> stamp_version_ts("export const VERSION = '0.7.1'; // x-release-please-version\\n",
+...                  "0.8.0-rc.1")[0]
+"export const VERSION = '0.8.0-rc.1'; // x-release-please-version\\n"
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from packaging.version import Version
+from tomlkit.items import String
+
+from .errors import InvalidValueError, ReleaseActionsError
+from .npm_edit import set_lockfile_root_version, set_package_version
+from .pyproject_edit import _parse, _same_kind_string, _table
+from .versions import npm_version as to_npm_version
+
+__all__ = [
+    "KINDS",
+    "NO_VERSION_FILE",
+    "FileStamp",
+    "StampPlan",
+    "default_import_name",
+    "plan_stamp",
+    "stamp_package_json",
+    "stamp_package_lock",
+    "stamp_pyproject",
+    "stamp_version_py",
+    "stamp_version_ts",
+    "write_stamp",
+]
+
+KINDS = ("auto", "python", "npm")
+"""``auto`` picks python for a ``pyproject.toml``, npm for a ``package.json``."""
+
+NO_VERSION_FILE = "none"
+"""``version_file`` value for a package that has no version file besides its manifest."""
+
+NPM_LOCKFILES = ("package-lock.json", "npm-shrinkwrap.json")
+PY_VERSION_SUFFIXES = (".py",)
+JS_VERSION_SUFFIXES = (".ts", ".mts", ".cts", ".js", ".mjs", ".cjs")
+TS_VERSION_FILE = "src/version.ts"
+
+_IMPORT_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+# Module-level assignments only (column 0); the string literal is what gets replaced.
+_PY_ASSIGN_RE = re.compile(r"^__version__[ \t]*(?::[^=\n]*)?=(?!=)", re.M)
+_PY_LITERAL_RE = re.compile(
+    r"^__version__[ \t]*(?::[ \t]*str[ \t]*)?=[ \t]*"
+    r"(?P<q>\"\"\"|'''|\"|')(?P<ver>[^\"'\\\r\n]*)(?P=q)",
+    re.M,
+)
+_TS_ASSIGN_RE = re.compile(
+    r"^[ \t]*(?:export[ \t]+(?:const|let|var)[ \t]+|exports\.)VERSION\b[ \t]*(?::[^=\n]*)?=(?!=)",
+    re.M,
+)
+_TS_LITERAL_RE = re.compile(
+    r"^[ \t]*(?:export[ \t]+(?:const|let|var)[ \t]+|exports\.)VERSION[ \t]*"
+    r"(?::[ \t]*string[ \t]*)?=[ \t]*(?P<q>[\"'`])(?P<ver>[^\"'`\\$\r\n]*)(?P=q)",
+    re.M,
+)
+
+
+# --------------------------------------------------------------------------- pure text edits
+
+
+def stamp_pyproject(
+    text: str, version: Version, *, path_for_errors: str = "pyproject.toml"
+) -> tuple[str, str]:
+    """Set ``[project] version``, and only there. Returns (new text, old version).
+
+    The quote style and a trailing comment are kept; a ``version`` key in any
+    other table (``[tool.poetry]``, ``[tool.something]``) is left alone.
+
+    Errors: no ``[project]`` table; a ``dynamic`` version (build with
+    setuptools-scm's pretend version instead); no static version; a version
+    that is not a string.
+
+    >>> text = '[project]\\nname = "c"\\nversion = "0.7.1"\\n[tool.x]\\nversion = "9"\\n'
+    >>> print(stamp_pyproject(text, Version("0.8.0"))[0], end="")
+    [project]
+    name = "c"
+    version = "0.8.0"
+    [tool.x]
+    version = "9"
+    """
+    doc = _parse(text, path_for_errors)
+    project = _table(doc, "project")
+    if project is None:
+        raise ReleaseActionsError(
+            f"{path_for_errors} has no [project] table, so there is no [project] version to stamp.",
+            fix=f'add [project] with name and version = "{version}" to {path_for_errors}, or'
+            " stamp a different package (--package-dir)",
+            title="Missing [project]",
+        )
+    dynamic = project.get("dynamic")
+    if isinstance(dynamic, list) and "version" in dynamic:
+        name = project.get("name")
+        scm_name = re.sub(r"[-_.]+", "_", str(name)).upper() if isinstance(name, str) else "NAME"
+        raise ReleaseActionsError(
+            f'{path_for_errors}: [project] version is dynamic (dynamic = ["version"]), so there'
+            " is no static version to stamp.",
+            fix=f"build with setuptools-scm's pretend version instead:"
+            f" SETUPTOOLS_SCM_PRETEND_VERSION_FOR_{scm_name}={version} (setuptools-scm must be"
+            " installed in the build environment)",
+            title="Dynamic version",
+        )
+    if "version" not in project:
+        raise ReleaseActionsError(
+            f"{path_for_errors}: [project] has no version key.",
+            fix=f'add version = "{version}" to [project] in {path_for_errors}',
+            title="Missing [project] version",
+        )
+    old = project["version"]
+    if not isinstance(old, String):
+        raise ReleaseActionsError(
+            f"{path_for_errors}: [project] version is {old!r}, not a string.",
+            fix=f'write it as a quoted version: version = "{version}"',
+            title="Invalid [project] version",
+        )
+    new_value = str(version)
+    if str(old) == new_value:
+        return text, str(old)
+    new_item = _same_kind_string(old, new_value)
+    old_literal, new_literal = old.as_string(), new_item.as_string()
+    project["version"] = new_item
+    new_text = doc.as_string()
+    _check_only_literal_changed(text, new_text, old_literal, new_literal, path_for_errors)
+    return new_text, str(old)
+
+
+def _stamp_assignment(
+    text: str,
+    value: str,
+    *,
+    assign_re: re.Pattern[str],
+    literal_re: re.Pattern[str],
+    looked_for: str,
+    example: str,
+    path_for_errors: str,
+) -> tuple[str, str]:
+    """Replace the string literal of the one assignment ``assign_re`` finds."""
+    assignments = assign_re.findall(text)
+    literals = list(literal_re.finditer(text))
+    if not assignments:
+        raise ReleaseActionsError(
+            f"{path_for_errors} has no {looked_for} line, so there is nothing to stamp (was the"
+            " package or its version variable renamed?).",
+            fix=f"add the line {example} to {path_for_errors}, or point --version-file at the"
+            " file that holds the version",
+            title="No version to stamp",
+        )
+    if len(assignments) > 1:
+        raise ReleaseActionsError(
+            f"{path_for_errors} has {len(assignments)} {looked_for} lines; which one to stamp is"
+            " ambiguous.",
+            fix=f"keep a single module-level {example} line in {path_for_errors}",
+            title="Ambiguous version",
+        )
+    if len(literals) != 1:
+        line = next(ln for ln in text.splitlines() if assign_re.match(ln))
+        raise ReleaseActionsError(
+            f"{path_for_errors}: {line.strip()!r} does not assign a plain string literal.",
+            fix=f"write it as {example}, or pass --version-file {NO_VERSION_FILE} if it reads"
+            " the version from the manifest",
+            title="Unsupported version line",
+        )
+    match = literals[0]
+    old = match["ver"]
+    if old == value:
+        return text, old
+    return text[: match.start("ver")] + value + text[match.end("ver") :], old
+
+
+def stamp_version_py(
+    text: str, version: Version, *, path_for_errors: str = "_version.py"
+) -> tuple[str, str]:
+    """Set the module-level ``__version__ = "..."`` string. Returns (new text, old version).
+
+    The quote style and the rest of the line (``# x-release-please-version``)
+    are kept. Errors: no ``__version__ =`` line at column 0 (nothing to
+    stamp), more than one, or one that is not a plain string literal.
+    """
+    return _stamp_assignment(
+        text,
+        str(version),
+        assign_re=_PY_ASSIGN_RE,
+        literal_re=_PY_LITERAL_RE,
+        looked_for="module-level `__version__ = ...`",
+        example=f'__version__ = "{version}"  # x-release-please-version',
+        path_for_errors=path_for_errors,
+    )
+
+
+def stamp_version_ts(
+    text: str, npm_version: str, *, path_for_errors: str = TS_VERSION_FILE
+) -> tuple[str, str]:
+    """Set ``export const VERSION = '...'``. Returns (new text, old version).
+
+    ``npm_version`` is the npm form. Quotes, the ``;`` and the
+    ``// x-release-please-version`` comment are kept; ``exports.VERSION = ...``
+    (compiled CommonJS) is accepted too. Errors as for :func:`stamp_version_py`.
+    """
+    return _stamp_assignment(
+        text,
+        npm_version,
+        assign_re=_TS_ASSIGN_RE,
+        literal_re=_TS_LITERAL_RE,
+        looked_for="`export const VERSION = ...`",
+        example=f"export const VERSION = '{npm_version}'; // x-release-please-version",
+        path_for_errors=path_for_errors,
+    )
+
+
+def _json_string_at(text: str, path: tuple[str, ...]) -> str:
+    try:
+        target: Any = json.loads(text)
+    except json.JSONDecodeError:
+        return ""  # the npm_edit helper reports invalid JSON with its fix
+    for key in path:
+        target = target.get(key) if isinstance(target, dict) else None
+    return target if isinstance(target, str) else ""
+
+
+def stamp_package_json(
+    text: str, npm_version: str, *, path_for_errors: str = "package.json"
+) -> tuple[str, str]:
+    """Set the top-level ``"version"`` (:func:`npm_edit.set_package_version`)."""
+    old = _json_string_at(text, ("version",))
+    return set_package_version(text, npm_version, path_for_errors=path_for_errors), old
+
+
+def stamp_package_lock(
+    text: str, npm_version: str, *, path_for_errors: str = "package-lock.json"
+) -> tuple[str, str]:
+    """Set ``version`` and ``packages[""].version`` (:func:`npm_edit.set_lockfile_root_version`).
+
+    The old value reported is the top-level one.
+    """
+    old = _json_string_at(text, ("version",))
+    return set_lockfile_root_version(text, npm_version, path_for_errors=path_for_errors), old
+
+
+def _check_only_literal_changed(
+    before: str, after: str, old_literal: str, new_literal: str, path_for_errors: str
+) -> None:
+    """Prove that ``after`` is ``before`` with one occurrence of the literal replaced."""
+    size = len(old_literal)
+    start = before.find(old_literal)
+    while start >= 0:
+        if before[:start] + new_literal + before[start + size :] == after:
+            return
+        start = before.find(old_literal, start + 1)
+    raise ReleaseActionsError(  # pragma: no cover - a tomlkit round-trip bug
+        f"stamping {path_for_errors} would change more than the version value.",
+        fix="report this as a release-actions bug, with the file",
+        title="Unsafe edit",
+    )
+
+
+# --------------------------------------------------------------------------- planning
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    """One file to stamp: ``rel`` is its path relative to the repository."""
+
+    path: Path
+    rel: str
+    what: str
+    old: str
+    new: str
+    before: str
+    after: str
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+    def describe(self) -> str:
+        if self.changed:
+            return f"{self.rel}: {self.what} {self.old} -> {self.new}"
+        return f"{self.rel}: {self.what} already {self.new} (unchanged)"
+
+    def diff(self) -> str:
+        if not self.changed:
+            return ""
+        lines = difflib.unified_diff(
+            self.before.splitlines(keepends=True),
+            self.after.splitlines(keepends=True),
+            f"a/{self.rel}",
+            f"b/{self.rel}",
+        )
+        return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
+@dataclass(frozen=True)
+class StampPlan:
+    """Every file a stamp touches, with its text before and after."""
+
+    version: Version
+    npm_version: str
+    kind: str
+    files: tuple[FileStamp, ...]
+
+    @property
+    def changed_files(self) -> list[str]:
+        return [f.rel for f in self.files if f.changed]
+
+    @property
+    def changed(self) -> bool:
+        return any(f.changed for f in self.files)
+
+    def diff(self) -> str:
+        return "".join(f.diff() for f in self.files)
+
+    def as_dict(self, *, dry_run: bool = False) -> dict[str, object]:
+        status = ("dry-run" if dry_run else "changed") if self.changed else "unchanged"
+        return {
+            "version": str(self.version),
+            "npm_version": self.npm_version,
+            "kind": self.kind,
+            "status": status,
+            "changed_files": " ".join(self.changed_files),
+            "stamped_files": " ".join(f.rel for f in self.files),
+        }
+
+
+def default_import_name(project_name: str) -> str:
+    """The import name a project name implies: ``llama-stack-client`` -> ``llama_stack_client``.
+
+    >>> default_import_name("Llama-Stack.Client")
+    'llama_stack_client'
+    """
+    return re.sub(r"[-_.]+", "_", project_name).lower()
+
+
+def _read(path: Path, rel: str) -> str:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ReleaseActionsError(
+            f"{rel} is not UTF-8 text ({exc}).",
+            fix=f"save {rel} as UTF-8",
+            title="Unreadable file",
+        ) from exc
+
+
+def _inside(root: Path, path: Path) -> bool:
+    return path.resolve().is_relative_to(root.resolve())
+
+
+def _rel(repo: Path, path: Path) -> str:
+    return path.resolve().relative_to(repo.resolve()).as_posix()
+
+
+def _where(repo: Path, package: Path) -> str:
+    """How errors name the package directory: relative to the repository, or the repository."""
+    rel = _rel(repo, package)
+    return str(repo) if rel == "." else rel
+
+
+Stamper = Callable[..., tuple[str, str]]
+
+
+def _file_stamp(
+    repo: Path, path: Path, what: str, value: str, stamper: Stamper, arg: object
+) -> FileStamp:
+    rel = _rel(repo, path)
+    before = _read(path, rel)
+    after, old = stamper(before, arg, path_for_errors=rel)
+    return FileStamp(path, rel, what, old, value, before, after)
+
+
+def _resolve_version_file(repo: Path, package: Path, version_file: str, what: str) -> Path:
+    path = package / version_file
+    if Path(version_file).is_absolute() or not _inside(repo, path):
+        raise InvalidValueError(
+            "version-file",
+            version_file,
+            "a path relative to the package directory, inside the repository",
+            fix="pass --version-file relative to --package-dir, e.g. src/pkg/_version.py",
+        )
+    if not path.is_file():
+        raise ReleaseActionsError(
+            f"the version file {_rel(repo, path)} does not exist (looked for {what}).",
+            fix="fix --version-file (relative to --package-dir), or pass --version-file"
+            f" {NO_VERSION_FILE} if the package has no version file",
+            title="Missing version file",
+        )
+    return path
+
+
+def _check_suffix(version_file: str, suffixes: tuple[str, ...], kind: str) -> None:
+    if not version_file.endswith(suffixes):
+        raise InvalidValueError(
+            f"version-file for a {kind} package",
+            version_file,
+            "a file ending in " + " / ".join(suffixes),
+            fix=f"point --version-file at the {kind} file that holds the version, or pass"
+            f" --kind {'npm' if kind == 'python' else 'python'}",
+        )
+
+
+def _python_files(
+    repo: Path, package: Path, version: Version, import_name: str, version_file: str
+) -> list[FileStamp]:
+    pyproject = package / "pyproject.toml"
+    if not pyproject.is_file():
+        raise ReleaseActionsError(
+            f"{_where(repo, package)} has no pyproject.toml, so there is no Python package"
+            " to stamp.",
+            fix="pass --package-dir pointing at the directory of pyproject.toml, or --kind npm",
+            title="No pyproject.toml",
+        )
+    stamp = _file_stamp(
+        repo, pyproject, "[project] version", str(version), stamp_pyproject, version
+    )
+    files = [stamp]
+    if version_file == NO_VERSION_FILE:
+        return files
+    if version_file:
+        _check_suffix(version_file, PY_VERSION_SUFFIXES, "python")
+        path = _resolve_version_file(repo, package, version_file, "__version__")
+    else:
+        if not import_name:
+            project = _table(_parse(stamp.before, stamp.rel), "project")
+            project_name = project.get("name") if project is not None else None
+            if not isinstance(project_name, str) or not project_name:
+                raise ReleaseActionsError(
+                    f"{stamp.rel}: [project] has no name to derive the import name from.",
+                    fix="pass --import-name NAME (the package's import name) or --version-file",
+                    title="Missing [project] name",
+                )
+            import_name = default_import_name(project_name)
+        elif not _IMPORT_NAME_RE.fullmatch(import_name):
+            raise InvalidValueError(
+                "import-name",
+                import_name,
+                "a Python import name such as llama_stack_client",
+                fix="pass the name used in `import ...`, not the distribution name",
+            )
+        module = Path(*import_name.split("."))
+        candidates = [package / "src" / module / "_version.py", package / module / "_version.py"]
+        found = [p for p in candidates if p.is_file()]
+        if not found:
+            looked = " and ".join(_rel(repo, p.parent) + "/_version.py" for p in candidates)
+            raise ReleaseActionsError(
+                f"no _version.py for the import name {import_name!r}: looked for {looked}."
+                " Nothing stamped: was the package renamed, or is its import name not the"
+                " project name with - replaced by _?",
+                fix="pass --import-name with the package's import name, or --version-file PATH"
+                f" (relative to the package directory), or --version-file {NO_VERSION_FILE} if"
+                " the package has no version file",
+                title="No _version.py",
+            )
+        path = found[0]
+    files.append(_file_stamp(repo, path, "__version__", str(version), stamp_version_py, version))
+    return files
+
+
+def _npm_files(repo: Path, package: Path, npm: str, version_file: str) -> list[FileStamp]:
+    manifest = package / "package.json"
+    if not manifest.is_file():
+        raise ReleaseActionsError(
+            f"{_where(repo, package)} has no package.json, so there is no npm package to stamp.",
+            fix="pass --package-dir pointing at the directory of package.json, or --kind python",
+            title="No package.json",
+        )
+    files = [_file_stamp(repo, manifest, '"version"', npm, stamp_package_json, npm)]
+    for name in NPM_LOCKFILES:
+        lock = package / name
+        if lock.is_file():
+            what = 'version and packages[""].version'
+            files.append(_file_stamp(repo, lock, what, npm, stamp_package_lock, npm))
+    if version_file == NO_VERSION_FILE:
+        return files
+    if version_file:
+        _check_suffix(version_file, JS_VERSION_SUFFIXES, "npm")
+        path = _resolve_version_file(repo, package, version_file, "export const VERSION")
+    else:
+        path = package / TS_VERSION_FILE
+        if not path.is_file():
+            raise ReleaseActionsError(
+                f"no version file: looked for {_rel(repo, package / 'src')}/version.ts"
+                " (export const VERSION = '...'). Nothing stamped.",
+                fix="pass --version-file PATH (relative to the package directory), or"
+                f" --version-file {NO_VERSION_FILE} if the package has no version file",
+                title="No src/version.ts",
+            )
+    files.append(_file_stamp(repo, path, "VERSION", npm, stamp_version_ts, npm))
+    return files
+
+
+def plan_stamp(
+    repo: Path,
+    version: Version,
+    *,
+    kind: str = "auto",
+    package_dir: str = ".",
+    import_name: str = "",
+    version_file: str = "",
+) -> StampPlan:
+    """Work out every edit that stamps ``version`` into the package; write nothing.
+
+    ``package_dir`` is relative to ``repo``; ``version_file`` relative to
+    ``package_dir`` (``"none"``: stamp the manifests only). ``kind="auto"``
+    takes python when the package directory has a ``pyproject.toml``, npm
+    when it has a ``package.json``, and asks to choose when it has both.
+    """
+    if kind not in KINDS:
+        raise InvalidValueError("kind", kind, " | ".join(KINDS))
+    if not repo.is_dir():
+        raise InvalidValueError(
+            "repo", str(repo), "an existing directory", fix="pass --repo DIR (the checkout)"
+        )
+    package = repo / (package_dir or ".")
+    if Path(package_dir).is_absolute() or not _inside(repo, package) or not package.is_dir():
+        raise InvalidValueError(
+            "package-dir",
+            package_dir,
+            "an existing directory relative to the repository",
+            fix="pass --package-dir relative to --repo, e.g. . or packages/client",
+        )
+    if kind == "auto":
+        has_py = (package / "pyproject.toml").is_file()
+        has_npm = (package / "package.json").is_file()
+        where = _where(repo, package)
+        if has_py and has_npm:
+            raise ReleaseActionsError(
+                f"{where} has both pyproject.toml and package.json; which one to stamp is"
+                " ambiguous.",
+                fix="pass --kind python or --kind npm (run twice to stamp both)",
+                title="Ambiguous package kind",
+            )
+        if not has_py and not has_npm:
+            raise ReleaseActionsError(
+                f"{where} has neither pyproject.toml nor package.json: nothing to stamp.",
+                fix="pass --package-dir (relative to --repo) pointing at the package",
+                title="No package to stamp",
+            )
+        kind = "python" if has_py else "npm"
+    try:
+        npm = to_npm_version(version)
+    except InvalidValueError:
+        if kind == "npm":
+            raise
+        npm = ""  # a Python-only version with no npm form (e.g. .postN): nothing uses it
+    if kind == "python":
+        files = _python_files(repo, package, version, import_name, version_file)
+    else:
+        files = _npm_files(repo, package, npm, version_file)
+    return StampPlan(version, npm, kind, tuple(files))
+
+
+def write_stamp(plan: StampPlan) -> list[str]:
+    """Write the changed files (bytes as planned); return their relative paths."""
+    for stamp in plan.files:
+        if stamp.changed:
+            stamp.path.write_bytes(stamp.after.encode("utf-8"))
+    return plan.changed_files
