@@ -269,7 +269,8 @@ def _is_ancestor(repo: Path, ancestor: str, descendant: str, branch: str) -> boo
     """Whether ``ancestor`` is in the history of ``descendant`` (the tip of ``branch``).
 
     A shallow checkout (actions/checkout's default ``fetch-depth: 1``) lacks that
-    history, so it is deepened first: ``branch`` from origin, commits only.
+    history, so ``branch`` is unshallowed from origin first. (Not treeless: that
+    would make the checkout a partial clone whose later lazy fetches carry no token.)
     """
     shallow = git.try_run(repo, "rev-parse", "--is-shallow-repository")[1] == "true"
     if shallow and git.has_remote(repo):
@@ -278,7 +279,6 @@ def _is_ancestor(repo: Path, ancestor: str, descendant: str, branch: str) -> boo
             "fetch",
             "--quiet",
             "--no-tags",
-            "--filter=tree:0",
             "--unshallow",
             "origin",
             f"refs/heads/{branch}",
