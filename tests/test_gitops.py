@@ -197,18 +197,34 @@ def test_auto_falls_back_to_pull_request_and_reruns_reuse_it(setup: tuple[Path, 
         message="chore: bump",
         identity=BOT,
         mode="auto",
-        pr_branch="release-actions/post-release-v0.7.2",
+        pr_branch="automation/release-actions/post-release-v0.7.2",
         pulls=pulls,
     )
     first = write_change(work, **kwargs)  # type: ignore[arg-type]
     assert first.status == "pull-request" and first.pull_request_created
     assert git(bare, "rev-parse", "main") == main_before
-    assert '"0.7.3.dev0"' in show(bare, "release-actions/post-release-v0.7.2")
-    # Re-run (e.g. after the PR was closed unmerged): the bot branch is force-updated.
+    assert '"0.7.3.dev0"' in show(bare, "automation/release-actions/post-release-v0.7.2")
+    # Re-run while the PR is open: the PR keeps its commit (no CI re-run), nothing changes.
     second = write_change(work, **kwargs)  # type: ignore[arg-type]
-    assert second.status == "pull-request" and not second.pull_request_created
-    assert git(bare, "rev-parse", "release-actions/post-release-v0.7.2") == second.commit_sha
-    assert len(pulls.calls) == 2
+    assert second.status == "unchanged" and not second.pull_request_created
+    assert second.commit_sha == first.commit_sha
+    assert git(bare, "rev-parse", "automation/release-actions/post-release-v0.7.2") == (
+        first.commit_sha
+    )
+    # main moved meanwhile: the bot branch is rebuilt on the new base and force-updated.
+    other = work.parent / "other"
+    git(work.parent, "clone", "-q", str(bare), str(other))
+    git(other, "commit", "-q", "--allow-empty", "-m", "merged elsewhere")
+    hook = bare / "hooks" / "pre-receive"
+    hook.rename(bare / "hooks" / "off")
+    git(other, "push", "-q", "origin", "main")
+    (bare / "hooks" / "off").rename(hook)
+    third = write_change(work, **kwargs)  # type: ignore[arg-type]
+    assert third.status == "pull-request" and third.commit_sha != first.commit_sha
+    assert git(bare, "rev-parse", "automation/release-actions/post-release-v0.7.2^") == git(
+        bare, "rev-parse", "main"
+    )
+    assert len(pulls.calls) == 3
 
 
 def test_new_branch_is_created_from_start_point(setup: tuple[Path, Path]) -> None:

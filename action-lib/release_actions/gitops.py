@@ -309,12 +309,16 @@ def _deliver_pull_request(
                 fix="let the token create branches (contents: write), or create it by hand",
             )
         result.notes.append(f"created {result.branch} at {parent[:12]}")
-    outcome, err = _push(repo, sha, pr_branch, force=True)
-    if outcome != "ok":
-        raise ReleaseActionsError(
-            f"pushing the change branch {pr_branch} failed: {err}",
-            fix="check that the token has contents: write",
-        )
+    kept = _same_change_on(repo, pr_branch, sha)
+    if kept:
+        sha = result.commit_sha = kept  # keep the PR's commit: no CI re-run, approvals stay
+    else:
+        outcome, err = _push(repo, sha, pr_branch, force=True)
+        if outcome != "ok":
+            raise ReleaseActionsError(
+                f"pushing the change branch {pr_branch} failed: {err}",
+                fix="check that the token has contents: write",
+            )
     if pulls is None:
         raise ReleaseActionsError(
             "opening a pull request needs GitHub API access",
@@ -326,7 +330,25 @@ def _deliver_pull_request(
         url,
         created,
     )
+    if kept and not created:
+        result.status = "unchanged"
+        result.changed_files = []
+        result.notes.append(f"the open pull request {url} already has this change")
     return result
+
+
+def _same_change_on(repo: Path, pr_branch: str, sha: str) -> str:
+    """The PR branch's tip if it already holds ``sha``'s change on ``sha``'s parent, else ''."""
+    remote = _remote_sha(repo, pr_branch)
+    if not remote:
+        return ""
+    _fetch(repo, remote, pr_branch)
+    code, out, _ = git.try_run(
+        repo, "rev-parse", f"{remote}^{{tree}}", f"{sha}^{{tree}}", f"{remote}^", f"{sha}^"
+    )
+    parts = out.split() if code == 0 else []
+    same = len(parts) == 4 and parts[0] == parts[1] and parts[2] == parts[3]
+    return remote if same else ""
 
 
 def _update_local_branch(repo: Path, branch: str, sha: str) -> None:
