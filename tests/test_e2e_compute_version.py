@@ -234,8 +234,8 @@ def test_nightly_version_action(act_runner: ActRunner, consumer: Path) -> None:
     assert f"Nightly version 0.7.2.dev{DAY} (base from dev-tag)" in result.output("nightly")
     assert result.annotations("notice") == []  # full clone with tags: nothing fetched
     # The harness's promise: the action venv lives in the one session-wide RA_VENV_CACHE.
-    venvs = list((act_runner.venv_cache / "release-actions").glob("venv-*/.complete"))
-    assert len(venvs) == 1, venvs
+    venvs = list((act_runner.venv_cache / "release-actions").glob("venv-*-core-*/.complete"))
+    assert len(venvs) == 1, venvs  # compute/nightly share the core venv (other actions: github)
 
 
 def test_nightly_version_action_in_a_shallow_tagless_clone(
