@@ -16,15 +16,14 @@ import pytest
 import tomlkit
 from packaging.requirements import Requirement
 from packaging.version import Version
-from release_actions import pyproject_edit
+from release_actions import pins, pyproject_edit
 from release_actions.errors import InvalidValueError, ReleaseActionsError
+from release_actions.pins import PinChange, set_pins
 from release_actions.pyproject_edit import (
-    PinChange,
     ensure_scm_config,
     find_managed_pyprojects,
     read_fallback_version,
     set_fallback_version,
-    set_pins,
 )
 
 from tests.testbed.scenario import git
@@ -729,7 +728,9 @@ def test_find_invalid_toml_names_the_file(tmp_path: Path) -> None:
 
 
 def test_doctests() -> None:
-    assert doctest.testmod(pyproject_edit).failed == 0
+    for module in (pyproject_edit, pins):
+        result = doctest.testmod(module)
+        assert result.failed == 0 and result.attempted > 0, module.__name__
 
 
 def test_multiline_string_with_leading_newline_keeps_it() -> None:

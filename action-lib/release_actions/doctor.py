@@ -51,12 +51,8 @@ from .errors import InvalidValueError, ReleaseActionsError
 from .maintained import DEFAULT_COUNT, known_release_branches, line_is_maintained
 from .npm_edit import DEPENDENCY_SECTIONS, find_package_jsons, lockfile_dependency_version
 from .npm_range import satisfies
-from .pyproject_edit import (
-    find_managed_pyprojects,
-    read_fallback_version,
-    root_first,
-    tracked_files,
-)
+from .pyproject_edit import find_managed_pyprojects, read_fallback_version
+from .repo_files import root_first, tracked_files
 from .tags import known_tag_names
 from .versions import (
     DevTag,

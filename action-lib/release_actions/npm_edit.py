@@ -34,7 +34,7 @@ from typing import Any
 import semver
 
 from .errors import InvalidValueError, ReleaseActionsError
-from .pyproject_edit import resolve_configured, root_first, tracked_files
+from .repo_files import resolve_configured, root_first, tracked_files
 
 __all__ = [
     "DEPENDENCY_SECTIONS",

@@ -23,13 +23,9 @@ from . import git
 from .config import Config
 from .errors import InvalidValueError, ReleaseActionsError
 from .gitops import PR_BRANCH_PREFIX, Identity, PullRequests, base_for, write_change
+from .pins import set_pins
 from .post_npm import npm_step
-from .pyproject_edit import (
-    find_managed_pyprojects,
-    read_fallback_version,
-    set_fallback_version,
-    set_pins,
-)
+from .pyproject_edit import find_managed_pyprojects, read_fallback_version, set_fallback_version
 from .steps import Step, step_from_write
 from .tags import known_tag_names
 from .uvlock import relock

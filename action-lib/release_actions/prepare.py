@@ -18,12 +18,9 @@ from pathlib import Path
 from .config import Config
 from .errors import InvalidValueError, ReleaseActionsError
 from .gitops import PR_BRANCH_PREFIX, Identity, PullRequests, WriteResult, write_change
-from .pyproject_edit import (
-    ensure_scm_config,
-    find_managed_pyprojects,
-    set_fallback_version,
-    set_pins,
-)
+from .maintained import maintenance_note
+from .pins import set_pins
+from .pyproject_edit import ensure_scm_config, find_managed_pyprojects, set_fallback_version
 from .tags import known_release_tags
 from .uvlock import LOCK_POLICIES, UnpublishedError, relock
 from .versions import (
@@ -186,8 +183,12 @@ def prepare_release(
     *,
     identity: Identity,
     pulls: PullRequests | None = None,
+    before_write: Callable[[Version], None] | None = None,
 ) -> PrepareResult:
+    """Validate, then (``before_write``: a gate that may raise) write; see the module doc."""
     version, branch = validate(request, repo, config)
+    if before_write is not None:
+        before_write(version)  # e.g. the milestone gate: after validation, before any write
     tag = f"{config.tag_prefix}{version}"
     notes: list[str] = []
     pin_changes: list[str] = []
@@ -221,6 +222,12 @@ def prepare_release(
         raise
     result = PrepareResult(str(version), tag, branch.name, write, ",".join(lock_status))
     result.notes = notes + write.notes
+    try:  # advisory only: never fails the release
+        maintenance = maintenance_note(repo, version)
+    except ReleaseActionsError:
+        maintenance = None
+    if maintenance:
+        result.notes.append(maintenance)
     result.pin_changes = pin_changes
     return result
 
