@@ -241,6 +241,7 @@ def test_patch_release_push_mode_then_rerun_is_unchanged(
         "changed-files": CHANGED,
         "release-branch": "release-0.7.x",
         "tag": "v0.7.2",
+        "release-url": "",  # draft-release is off
     }
     assert_prepared(origin, tip, base, "0.7.2", old_fallback="0.7.1", old_pin="==0.7.1")
     assert_lock_agrees(origin, tip, index, tmp_path)
@@ -323,6 +324,7 @@ def pull_request_mode_twice(bed: Bed) -> TwoRuns:
         "changed-files": CHANGED,
         "release-branch": "release-0.7.x",
         "tag": "v0.7.2",
+        "release-url": "",  # draft-release is off
     }
     assert bed.server.count("POST", r"/pulls$") == 1
     assert bed.server.count() == 3  # the repository, the open pull requests, the new one

@@ -6,19 +6,17 @@ import contextlib
 import difflib
 import io
 import json
-from pathlib import Path
 
 import pytest
-
 from release_actions.cli import main
 from release_actions.config import Config
 from release_actions.errors import ReleaseActionsError
 from release_actions.gitops import Identity
 from release_actions.prepare import PrepareRequest, prepare_release
+
 from tests.testbed.monorepo import uv_env
 from tests.testbed.origin import Origin
 from tests.testbed.registries import PypiIndex, publish_python_client
-
 
 BOT = Identity("release-bot", "bot@example.com")
 ROOT = "pyproject.toml"
@@ -71,14 +69,16 @@ def test_patch_release_push_mode(origin: Origin, index: PypiIndex) -> None:
         '+    "llama-stack-client==0.7.2", # Optional for library-only usage',
         '+    "llama-stack-client==0.7.2", # Typed client for the integration tests',
         '+fallback_version = "0.7.2"',
-    ] or sorted(changed_lines(before_root, after_root)) == sorted([
-        '-    "llama-stack-client==0.7.1", # Optional for library-only usage',
-        '+    "llama-stack-client==0.7.2", # Optional for library-only usage',
-        '-    "llama-stack-client==0.7.1", # Typed client for the integration tests',
-        '+    "llama-stack-client==0.7.2", # Typed client for the integration tests',
-        '-fallback_version = "0.7.1"',
-        '+fallback_version = "0.7.2"',
-    ])
+    ] or sorted(changed_lines(before_root, after_root)) == sorted(
+        [
+            '-    "llama-stack-client==0.7.1", # Optional for library-only usage',
+            '+    "llama-stack-client==0.7.2", # Optional for library-only usage',
+            '-    "llama-stack-client==0.7.1", # Typed client for the integration tests',
+            '+    "llama-stack-client==0.7.2", # Typed client for the integration tests',
+            '-fallback_version = "0.7.1"',
+            '+fallback_version = "0.7.2"',
+        ]
+    )
     assert 'fallback_version = "0.7.2"' in origin.show("release-0.7.x", API)
     lock = origin.show("release-0.7.x", "uv.lock")
     assert 'name = "llama-stack-client"\nversion = "0.7.2"' in lock
@@ -117,8 +117,9 @@ def test_rc(origin: Origin, index: PypiIndex) -> None:
         ("0.9.1", "", "release branch release-0.9.x does not exist"),
     ],
 )
-def test_rejected_without_writing(origin: Origin, index: PypiIndex, version: str, branch: str,
-                                  fragment: str) -> None:
+def test_rejected_without_writing(
+    origin: Origin, index: PypiIndex, version: str, branch: str, fragment: str
+) -> None:
     refs = origin.bare_git("for-each-ref")
     with pytest.raises(ReleaseActionsError) as info:
         prepare(origin, index, version, release_branch=branch)
@@ -130,8 +131,18 @@ def test_dry_run_prints_plan_and_diff(origin: Origin, index: PypiIndex) -> None:
     refs = origin.bare_git("for-each-ref"), origin.git("for-each-ref")
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        code = main(["prepare-release", "--repo", str(origin.work), "--version", "0.7.2",
-                     "--index-url", index.simple_url, "--dry-run"])
+        code = main(
+            [
+                "prepare-release",
+                "--repo",
+                str(origin.work),
+                "--version",
+                "0.7.2",
+                "--index-url",
+                index.simple_url,
+                "--dry-run",
+            ]
+        )
     assert code == 0
     text = out.getvalue()
     assert "status=dry-run" in text
@@ -141,12 +152,13 @@ def test_dry_run_prints_plan_and_diff(origin: Origin, index: PypiIndex) -> None:
 
 
 def test_unpublished_pin_policies(origin: Origin, index: PypiIndex) -> None:
-    with pytest.raises(ReleaseActionsError, match="not published|cannot resolve"):
+    with pytest.raises(ReleaseActionsError, match=r"not published|cannot resolve"):
         prepare(origin, index, "0.7.3")
     assert origin.log("release-0.7.x", max_count=1)[0].subject != "chore: prepare release v0.7.3"
     with pytest.raises(ReleaseActionsError, match="still not resolvable after 2 tries"):
-        prepare(origin, index, "0.7.3", lock_policy="wait", lock_wait_attempts=2,
-                lock_wait_seconds=0)
+        prepare(
+            origin, index, "0.7.3", lock_policy="wait", lock_wait_attempts=2, lock_wait_seconds=0
+        )
     result = prepare(origin, index, "0.7.3", lock_policy="skip")
     assert result.lock == "skipped"  # type: ignore[attr-defined]
     assert any("uv.lock NOT updated" in n for n in result.notes)  # type: ignore[attr-defined]
@@ -158,8 +170,19 @@ def test_no_push_commits_locally(origin: Origin, index: PypiIndex) -> None:
     remote_before = origin.ref("release-0.7.x")
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        code = main(["prepare-release", "--repo", str(origin.work), "--version", "0.7.2",
-                     "--index-url", index.simple_url, "--no-push", "--json"])
+        code = main(
+            [
+                "prepare-release",
+                "--repo",
+                str(origin.work),
+                "--version",
+                "0.7.2",
+                "--index-url",
+                index.simple_url,
+                "--no-push",
+                "--json",
+            ]
+        )
     assert code == 0
     data = json.loads(out.getvalue())
     assert data["status"] == "committed" and data["changed"] is True

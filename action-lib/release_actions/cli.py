@@ -21,6 +21,17 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "nightly-version": ("nightly_version", "the nightly {base}.devYYYYMMDD version"),
     "prepare-release": ("prepare_release", "prepare release-X.Y.x for vX.Y.Z (pins, lock)"),
     "post-release": ("post_release", "dev tag and fallback bump on main, npm lock on the branch"),
+    "plan": ("plan", "the release owner's checklist for a version, with dry runs of each step"),
+    "release-notes": ("release_notes", "GitHub-generated release notes (Markdown) for a tag"),
+    "doctor": ("doctor", "read-only checks that the repository is releasable (exit 1 on failure)"),
+    "maintained": ("maintained", "release branches of the last N stable lines (matrix, Mergify)"),
+    "set-version": ("set_version", "stamp a version into a client package (pyproject/npm files)"),
+    "build": ("build", "build the release's packages with the version forced, then verify it"),
+    "verify-dists": ("verify_dists", "fail unless every wheel/sdist/tarball carries the version"),
+    "smoke-install": ("smoke_install", "install the built wheels in a fresh venv and check them"),
+    "publish-pypi-plan": ("publish_pypi_plan", "upload plan: skip identical, refuse changed files"),
+    "npm-publish": ("npm_publish", "publish an npm package once, with an explicit dist-tag"),
+    "wait-pypi": ("wait_pypi", "wait (bounded) until an index serves NAME==VERSION"),
 }
 
 

@@ -24,6 +24,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "main_pin_style": ("none", "minimum"),
     "write_mode": ("push", "pull-request", "auto"),
     "rc_main_policy": ("ignore", "track"),
+    "milestone_gate": ("off", "warn", "fail"),
 }
 
 
@@ -45,6 +46,7 @@ class Config(NamedTuple):
     npm_registry: str = "https://registry.npmjs.org/"
     bot_name: str = "github-actions[bot]"
     bot_email: str = "41898282+github-actions[bot]@users.noreply.github.com"
+    milestone_gate: str = "off"  # prepare-release: off | warn | fail on open milestone issues
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-from ..gha import annotation, markdown_table, write_summary
+from ..errors import ReleaseActionsError
+from ..gha import annotation, markdown_table, report_error, write_summary
 from ..gitops import MODES, Identity
+from ..governance import (
+    GATE_MODES,
+    DraftRelease,
+    MilestoneReport,
+    ReleaseSource,
+    check_gate_mode,
+    check_milestone,
+    ensure_draft_release,
+    previous_release_tag,
+)
 from ..prepare import PrepareRequest, prepare_release
 from ..uvlock import LOCK_POLICIES
+from ..versions import ReleaseTag, Version
 from .common import add_repo_and_json, emit, env_default, env_list, env_tristate, open_repo
 
 
@@ -55,6 +68,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=env_tristate("RA_DRY_RUN") or False,
         help="print the plan and the diff, change nothing",
     )
+    parser.add_argument(
+        "--milestone-gate",
+        default=env_default("RA_MILESTONE_GATE"),
+        help=" | ".join(GATE_MODES)
+        + ": open issues on the milestone vX.Y.Z (or X.Y.Z) before any write "
+        "(default: config, else off)",
+    )
+    parser.add_argument(
+        "--draft-release",
+        action="store_true",
+        default=env_tristate("RA_DRAFT_RELEASE") or False,
+        help="then create (or reuse) the draft GitHub Release vX.Y.Z with generated notes",
+    )
     parser.add_argument("--bot-name", default=env_default("RA_BOT_NAME"))
     parser.add_argument("--bot-email", default=env_default("RA_BOT_EMAIL"))
     parser.add_argument("--no-signoff", action="store_true")
@@ -79,15 +105,58 @@ def run(options: argparse.Namespace) -> int:
         options.bot_email or config.bot_email,
         signoff=not options.no_signoff,
     )
-    pulls = None
-    if (request.mode or config.write_mode) != "push" and not request.dry_run:
+    needs_pulls = (request.mode or config.write_mode) != "push" and not request.dry_run
+    gate_mode = check_gate_mode(options.milestone_gate or config.milestone_gate)
+    draft_release = options.draft_release and not request.dry_run
+    github = None
+    if needs_pulls or gate_mode != "off" or draft_release:
         from ..github_client import pull_requests_from_env
 
-        pulls = pull_requests_from_env()
-    result = prepare_release(repo, request, config, identity=identity, pulls=pulls)
+        github = pull_requests_from_env()
+    pulls = github if needs_pulls else None
+    reports: list[MilestoneReport] = []
+
+    def milestone_gate(version: Version) -> None:
+        assert github is not None  # connected above when the gate is on
+        report = check_milestone(github, version, gate_mode, tag_prefix=config.tag_prefix)
+        reports.append(report)
+        level = "notice" if report.passed else "warning"
+        annotation(level, "\n".join(report.notes()), title="milestone gate")
+        if report.blocking:
+            write_summary(report.markdown())
+        report.enforce()
+
+    result = prepare_release(
+        repo,
+        request,
+        config,
+        identity=identity,
+        pulls=pulls,
+        before_write=milestone_gate if gate_mode != "off" else None,
+    )
     for note in result.notes:
         annotation("notice", note, title="prepare-release")
     data = result.as_dict()
+    code = 0
+    extra_summary = reports[0].markdown() if reports else ""
+    if reports:
+        data.update(reports[0].as_dict())
+    if draft_release and request.push and github is not None:
+        try:
+            draft = _draft_release(repo, github, result.tag, result.version, result.release_branch)
+        except ReleaseActionsError as err:
+            report_error(err)
+            code = 1
+        else:
+            data["release_url"] = draft.url
+            annotation("notice", draft.as_text(), title="prepare-release")
+            extra_summary += f"\n**GitHub Release:** {draft.as_text()}\n"
+    elif options.draft_release:
+        why = "dry run: would create" if request.dry_run else "--no-push: did not create"
+        extra_summary += (
+            f"\n**GitHub Release:** {why} the draft release {result.tag} "
+            f"on {result.release_branch}\n"
+        )
     emit(data, options.json)
     if not options.json and result.write.diff:
         print(result.write.diff)
@@ -98,7 +167,19 @@ def run(options: argparse.Namespace) -> int:
         summary += f"\n- pin: `{line}`"
     for note in result.notes:
         summary += f"\n- {note}"
+    if extra_summary:
+        summary += "\n\n" + extra_summary
     if result.write.diff:
         summary += f"\n\n```diff\n{result.write.diff}\n```\n"
     write_summary(summary + "\n")
-    return 0
+    return code
+
+
+def _draft_release(
+    repo: Path, github: ReleaseSource, tag: str, version: str, branch: str
+) -> DraftRelease:
+    """The draft release of the prepared version, notes since the previous release tag."""
+    from ..tags import known_release_tags
+
+    previous = previous_release_tag(Version(version), known_release_tags(repo))
+    return ensure_draft_release(github, ReleaseTag(tag, Version(version)), branch, previous)
