@@ -489,10 +489,10 @@ def test_pull_request_mode_opens_one_pr_each_reuses_it_and_replaces_a_closed_one
     assert server.count("POST", r"/pulls$") == 2
     assert_v072_pull_requests(bed, main_before, tag_sha)
 
-    # Re-run while they are open: the same pull requests, nothing new.
+    # Re-run while they are open: the same pull requests keep their commits, nothing new.
     server.reset_counts()
     out = succeeded(bed.run("v0.7.2", mode="pull-request"))
-    assert statuses(out) == ("exists", "pull-request", "pull-request")
+    assert statuses(out) == ("exists", "unchanged", "unchanged")
     assert (out["main-pr"], out["branch-pr"]) == (pr_url(1), pr_url(2))
     assert server.count("POST") == 0
     assert len(bed.pulls()) == 2

@@ -22,11 +22,18 @@ class Step:
 
 
 def step_from_write(name: str, write: WriteResult, what: str) -> Step:
-    detail = what if write.changed else f"nothing to change ({what} already applied)"
+    if write.changed:
+        detail = what
+    elif write.pull_request_url:
+        detail = f"{what} already proposed in the open pull request"
+    else:
+        detail = f"nothing to change ({what} already applied)"
     return Step(
         name,
         write.status,
         detail + ("; " + "; ".join(write.notes) if write.notes else ""),
-        sha=write.commit_sha if write.status != "pull-request" else "",
+        sha=""
+        if write.pull_request_url
+        else write.commit_sha,  # a PR's commit is not on the branch
         url=write.pull_request_url,
     )
