@@ -186,3 +186,19 @@ def test_bad_input(
 
 def test_case_count() -> None:
     assert len(CASES) >= 40
+
+
+@pytest.mark.parametrize(
+    ("env", "value"),
+    [({"RA_NPM_WAIT_ATTEMPTS": "many"}, "many"), ({"RA_NPM_WAIT_SECONDS": "-3"}, "-3")],
+)
+def test_bad_numeric_inputs_of_post_release(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, env: dict[str, str], value: str
+) -> None:
+    for key, val in env.items():
+        monkeypatch.setenv(key, val)
+    stdout = io.StringIO()
+    with contextlib.redirect_stdout(stdout):
+        code = main(["post-release", "--repo", str(repo), "--tag", "v0.7.1"])
+    errors = [line for line in stdout.getvalue().splitlines() if line.startswith("::error")]
+    assert code == 1 and len(errors) == 1 and f"'{value}'" in errors[0], stdout.getvalue()

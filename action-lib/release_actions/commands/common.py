@@ -11,6 +11,7 @@ from typing import Any
 from ..config import Config, load_config, read_pyproject
 from ..errors import InvalidValueError, ReleaseActionsError
 from ..gha import FALSE_WORDS, TRUE_WORDS, write_outputs
+from ..gitops import Identity
 
 
 def env_default(name: str, default: str = "") -> str:
@@ -68,3 +69,52 @@ def env_list(name: str) -> list[str]:
     """A list input: comma, space or newline separated."""
     raw = os.environ.get(name, "")
     return [item for item in raw.replace(",", " ").split() if item]
+
+
+def add_write_arguments(parser: argparse.ArgumentParser, dry_run_help: str) -> None:
+    """The flags every writing command shares: delivery mode, push, dry run, bot identity."""
+    from ..gitops import MODES
+
+    parser.add_argument("--mode", default=env_default("RA_MODE"), help=" | ".join(MODES))
+    parser.add_argument(
+        "--no-push",
+        action="store_true",
+        default=env_tristate("RA_NO_PUSH") or False,
+        help="commit (and tag) locally, push nothing",
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        default=env_tristate("RA_DRY_RUN") or False,
+        help=dry_run_help,
+    )
+    parser.add_argument("--bot-name", default=env_default("RA_BOT_NAME"))
+    parser.add_argument("--bot-email", default=env_default("RA_BOT_EMAIL"))
+    parser.add_argument("--no-signoff", action="store_true")
+
+
+def identity_from(options: argparse.Namespace, config: Config) -> Identity:
+    return Identity(
+        options.bot_name or config.bot_name,
+        options.bot_email or config.bot_email,
+        signoff=not options.no_signoff,
+    )
+
+
+def summary_rows(data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    return [(k, str(v).lower() if isinstance(v, bool) else str(v)) for k, v in data.items()]
+
+
+def env_number(name: str, default: float, kind: type[int] | type[float]) -> Any:
+    """A numeric input from ``name``; a malformed one is an error naming it."""
+    raw = env_default(name)
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = -1
+    if value < 0:
+        what = name.removeprefix("RA_").lower().replace("_", "-")
+        raise InvalidValueError(what, raw, f"a non-negative {kind.__name__}")
+    return value

@@ -8,9 +8,17 @@ import os
 from ..compute import read_event_payload
 from ..errors import InvalidValueError
 from ..gha import annotation, markdown_table, write_summary
-from ..gitops import MODES, Identity
 from ..post import RC_POLICIES, PostRequest, find_release_tag, post_release
-from .common import add_repo_and_json, emit, env_default, env_list, env_tristate, open_repo
+from .common import (
+    add_repo_and_json,
+    add_write_arguments,
+    emit,
+    env_default,
+    env_list,
+    env_number,
+    identity_from,
+    open_repo,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,23 +49,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=env_default("RA_RC_POLICY"),
         help=" | ".join(RC_POLICIES) + " (what an RC does to main)",
     )
-    parser.add_argument("--mode", default=env_default("RA_MODE"), help=" | ".join(MODES))
     parser.add_argument("--npm-registry", default=env_default("RA_NPM_REGISTRY"))
     parser.add_argument(
-        "--npm-wait-attempts", type=int, default=int(env_default("RA_NPM_WAIT_ATTEMPTS", "30"))
+        "--npm-wait-attempts", type=int, default=env_number("RA_NPM_WAIT_ATTEMPTS", 30, int)
     )
     parser.add_argument(
-        "--npm-wait-seconds", type=float, default=float(env_default("RA_NPM_WAIT_SECONDS", "10"))
+        "--npm-wait-seconds", type=float, default=env_number("RA_NPM_WAIT_SECONDS", 10.0, float)
     )
-    parser.add_argument(
-        "--no-push", action="store_true", default=env_tristate("RA_NO_PUSH") or False
-    )
-    parser.add_argument(
-        "--dry-run", action="store_true", default=env_tristate("RA_DRY_RUN") or False
-    )
-    parser.add_argument("--bot-name", default=env_default("RA_BOT_NAME"))
-    parser.add_argument("--bot-email", default=env_default("RA_BOT_EMAIL"))
-    parser.add_argument("--no-signoff", action="store_true")
+    add_write_arguments(parser, "report what would change, change nothing")
 
 
 def _tag_from_event(repo_tag: str, repo: object) -> str:
@@ -100,11 +99,7 @@ def run(options: argparse.Namespace) -> int:
         npm_wait_attempts=options.npm_wait_attempts,
         npm_wait_seconds=options.npm_wait_seconds,
     )
-    identity = Identity(
-        options.bot_name or config.bot_name,
-        options.bot_email or config.bot_email,
-        signoff=not options.no_signoff,
-    )
+    identity = identity_from(options, config)
     pulls = None
     if (request.mode or config.write_mode) != "push" and not request.dry_run:
         from ..github_client import pull_requests_from_env

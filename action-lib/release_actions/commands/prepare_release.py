@@ -7,7 +7,6 @@ from pathlib import Path
 
 from ..errors import ReleaseActionsError
 from ..gha import annotation, markdown_table, report_error, write_summary
-from ..gitops import MODES, Identity
 from ..governance import (
     GATE_MODES,
     DraftRelease,
@@ -21,7 +20,17 @@ from ..governance import (
 from ..prepare import PrepareRequest, prepare_release
 from ..uvlock import LOCK_POLICIES
 from ..versions import ReleaseTag, Version
-from .common import add_repo_and_json, emit, env_default, env_list, env_tristate, open_repo
+from .common import (
+    add_repo_and_json,
+    add_write_arguments,
+    emit,
+    env_default,
+    env_list,
+    env_tristate,
+    identity_from,
+    open_repo,
+    summary_rows,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,7 +54,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--pin-style", default=env_default("RA_PIN_STYLE"), help="exact | compatible | minimum"
     )
-    parser.add_argument("--mode", default=env_default("RA_MODE"), help=" | ".join(MODES))
     parser.add_argument(
         "--lock-policy",
         default=env_default("RA_LOCK_POLICY", "fail"),
@@ -55,18 +63,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--index-url",
         default=env_default("RA_INDEX_URL"),
         help="index for uv lock (default: the project's own configuration)",
-    )
-    parser.add_argument(
-        "--no-push",
-        action="store_true",
-        default=env_tristate("RA_NO_PUSH") or False,
-        help="commit locally, push nothing",
-    )
-    parser.add_argument(
-        "--dry-run",
-        action="store_true",
-        default=env_tristate("RA_DRY_RUN") or False,
-        help="print the plan and the diff, change nothing",
     )
     parser.add_argument(
         "--milestone-gate",
@@ -81,9 +77,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=env_tristate("RA_DRAFT_RELEASE") or False,
         help="then create (or reuse) the draft GitHub Release vX.Y.Z with generated notes",
     )
-    parser.add_argument("--bot-name", default=env_default("RA_BOT_NAME"))
-    parser.add_argument("--bot-email", default=env_default("RA_BOT_EMAIL"))
-    parser.add_argument("--no-signoff", action="store_true")
+    add_write_arguments(parser, "print the plan and the diff, change nothing")
 
 
 def run(options: argparse.Namespace) -> int:
@@ -100,11 +94,7 @@ def run(options: argparse.Namespace) -> int:
         lock_policy=options.lock_policy,
         index_url=options.index_url,
     )
-    identity = Identity(
-        options.bot_name or config.bot_name,
-        options.bot_email or config.bot_email,
-        signoff=not options.no_signoff,
-    )
+    identity = identity_from(options, config)
     needs_pulls = (request.mode or config.write_mode) != "push" and not request.dry_run
     gate_mode = check_gate_mode(options.milestone_gate or config.milestone_gate)
     draft_release = options.draft_release and not request.dry_run
@@ -160,9 +150,8 @@ def run(options: argparse.Namespace) -> int:
     emit(data, options.json)
     if not options.json and result.write.diff:
         print(result.write.diff)
-    rows = [(k, str(v).lower() if isinstance(v, bool) else str(v)) for k, v in data.items()]
     title = "Prepare release (dry run)" if options.dry_run else "Prepare release"
-    summary = f"### {title} {result.tag}\n\n" + markdown_table(rows, ("", "value"))
+    summary = f"### {title} {result.tag}\n\n" + markdown_table(summary_rows(data), ("", "value"))
     for line in result.pin_changes:
         summary += f"\n- pin: `{line}`"
     for note in result.notes:
