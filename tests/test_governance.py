@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from release_actions.cli import main
 from release_actions.errors import ReleaseActionsError
-from release_actions.github_client import Repo, connect
+from release_actions.github_client import connect
+from release_actions.github_repo import Repo
 from release_actions.governance import (
     MILESTONE_NOT_FOUND,
     Issue,

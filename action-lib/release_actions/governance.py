@@ -14,7 +14,7 @@ below the version (the same line's latest, else the previous line's latest);
 for a release candidate, an earlier RC of the same version counts too.
 
 GitHub I/O goes through two small protocols (satisfied by
-:class:`release_actions.github_client.Repo`), so this module never imports PyGithub.
+:class:`release_actions.github_repo.Repo`), so this module never imports PyGithub.
 """
 
 from __future__ import annotations

@@ -102,7 +102,7 @@ def run(options: argparse.Namespace) -> int:
     identity = identity_from(options, config)
     pulls = None
     if (request.mode or config.write_mode) != "push" and not request.dry_run:
-        from ..github_client import pull_requests_from_env
+        from ..github_repo import pull_requests_from_env
 
         pulls = pull_requests_from_env()
     result = post_release(repo, request, config, identity=identity, pulls=pulls)

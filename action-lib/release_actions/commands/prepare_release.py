@@ -100,7 +100,7 @@ def run(options: argparse.Namespace) -> int:
     draft_release = options.draft_release and not request.dry_run
     github = None
     if needs_pulls or gate_mode != "off" or draft_release:
-        from ..github_client import pull_requests_from_env
+        from ..github_repo import pull_requests_from_env
 
         github = pull_requests_from_env()
     pulls = github if needs_pulls else None
