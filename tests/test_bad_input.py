@@ -11,8 +11,8 @@ import io
 from pathlib import Path
 
 import pytest
-from release_actions.cli import main
 
+from release_actions.cli import main
 from tests.testbed.scenario import Scenario, git
 
 CV = "compute-version"

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+
 from release_actions.cli import main
 from release_actions.compute import Request, compute, request_from_event
 from release_actions.config import Config
-
 from tests.testbed.scenario import Scenario
 
 DATE = "20261125"

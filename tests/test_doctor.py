@@ -14,10 +14,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from release_actions.cli import main
 from release_actions.config import load_config
 from release_actions.doctor import CHECKS, FAIL, OK, WARN, DoctorReport, doctor
-
 from tests.testbed.monorepo import (
     API_PYPROJECT,
     DEFAULT_HISTORY,

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 from github import GithubException
+
 from release_actions.errors import InvalidValueError, ReleaseActionsError
 from release_actions.github_client import PR_SETTING, GitHubError, connect, translate
 from release_actions.github_repo import Repo, pull_requests_from_env
-
 from tests.testbed.github_api import GitHubAPIServer, commit_files, git_in, init_bare_repo
 
 REPO = "llama-stack/llama-stack"

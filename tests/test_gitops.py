@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from release_actions.errors import ReleaseActionsError
 from release_actions.gitops import Identity, ProtectedBranchError, write_change
-
 from tests.testbed.scenario import Scenario, git
 
 BOT = Identity("release-bot", "bot@example.com", signoff=True)

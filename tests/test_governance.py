@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from release_actions.cli import main
 from release_actions.errors import ReleaseActionsError
 from release_actions.github_client import connect
@@ -25,7 +26,6 @@ from release_actions.governance import (
     previous_release_tag,
 )
 from release_actions.versions import Version, parse_release_tag
-
 from tests.testbed.github_api.server import GitHubAPIServer
 from tests.testbed.monorepo import uv_env
 from tests.testbed.origin import Origin

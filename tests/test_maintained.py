@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from release_actions import maintained
 from release_actions.cli import main
 from release_actions.config import Config
@@ -31,7 +32,6 @@ from release_actions.maintained import (
 )
 from release_actions.prepare import PrepareRequest, prepare_release
 from release_actions.versions import parse_release_tag
-
 from tests.testbed.origin import Origin
 from tests.testbed.scenario import Scenario, git
 

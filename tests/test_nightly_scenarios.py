@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 import semver
 from packaging.version import Version
+
 from release_actions.config import read_pyproject
 from release_actions.errors import ReleaseActionsError
 from release_actions.nightly import nightly_version, resolve_date
 from release_actions.versions import npm_version
-
 from tests.testbed.scenario import Scenario, git
 
 DATE = "20261125"

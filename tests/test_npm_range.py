@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from release_actions import npm_range
 from release_actions.errors import InvalidValueError
 from release_actions.npm_range import parse_range, satisfies

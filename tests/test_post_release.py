@@ -8,7 +8,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from packaging.version import Version
 
 from release_actions.config import Config
 from release_actions.errors import InvalidValueError

@@ -8,12 +8,12 @@ import io
 import json
 
 import pytest
+
 from release_actions.cli import main
 from release_actions.config import Config
 from release_actions.errors import ReleaseActionsError
 from release_actions.gitops import Identity
 from release_actions.prepare import PrepareRequest, prepare_release
-
 from tests.testbed.monorepo import uv_env
 from tests.testbed.origin import Origin
 from tests.testbed.registries import PypiIndex, publish_python_client

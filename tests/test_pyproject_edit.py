@@ -16,6 +16,7 @@ import pytest
 import tomlkit
 from packaging.requirements import Requirement
 from packaging.version import Version
+
 from release_actions import pins, pyproject_edit
 from release_actions.errors import InvalidValueError, ReleaseActionsError
 from release_actions.pins import PinChange, set_pins
@@ -25,7 +26,6 @@ from release_actions.pyproject_edit import (
     read_fallback_version,
     set_fallback_version,
 )
-
 from tests.testbed.scenario import git
 
 if sys.version_info >= (3, 11):

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 from packaging.version import Version
+
 from release_actions.cli import main
 from release_actions.errors import InvalidValueError, ReleaseActionsError
 from release_actions.stamp import (

@@ -20,7 +20,6 @@ from tests.testbed.monorepo import (
 )
 from tests.testbed.origin import Origin, make_origin
 
-
 GH006_MAIN = "remote: error: GH006: Protected branch update failed for refs/heads/main."
 
 

@@ -7,6 +7,7 @@ import semver
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from packaging.version import Version
+
 from release_actions.errors import InvalidValueError
 from release_actions.versions import (
     DevTag,
@@ -231,9 +232,7 @@ def test_fast_tag_rank_agrees_with_the_version_model(
     assert info[0] == base_rank(tag.base)
     assert info[1] is dev_tag and info[2] == release[:2]
     other = Version("1.2.3rc4")
-    assert (info[0] < base_rank(other)) == (
-        dev_version(tag.base, "0") < dev_version(other, "0")
-    )
+    assert (info[0] < base_rank(other)) == (dev_version(tag.base, "0") < dev_version(other, "0"))
 
 
 @pytest.mark.parametrize("name", ["v1.2", "vnext", "0.1.0", "v0.8.1-devX", "v0.5.0.post1", ""])
