@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from release_actions import npm_edit
 from release_actions.errors import InvalidValueError, ReleaseActionsError
 from release_actions.npm_edit import (
@@ -23,9 +24,7 @@ from release_actions.npm_edit import (
     set_package_version,
     update_lockfile,
 )
-
 from tests.testbed.scenario import git
-
 
 CLIENT = "llama-stack-client"
 

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from release_actions.errors import InvalidValueError, ReleaseActionsError
 from release_actions.registry import (
     ACCEPT_HTML,
@@ -24,7 +25,6 @@ from release_actions.registry import (
     wait_for_npm_version,
     wait_for_pypi_version,
 )
-
 from tests.testbed.registries import (
     SIMPLE_HTML,
     SIMPLE_JSON,
@@ -36,7 +36,6 @@ from tests.testbed.registries import (
     publish_npm_client,
     publish_python_client,
 )
-
 
 
 def _sha256(path: Path) -> str:

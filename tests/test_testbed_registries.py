@@ -40,7 +40,6 @@ from tests.testbed.registries import (
     write_npm_client,
 )
 
-
 ROOT = Path(__file__).resolve().parent.parent
 
 

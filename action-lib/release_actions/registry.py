@@ -57,6 +57,7 @@ __all__ = [
     "DistributionFile",
     "npm_dist_tags",
     "npm_has_version",
+    "npm_version_dist",
     "project_url",
     "pypi_files",
     "pypi_has_version",
@@ -509,6 +510,33 @@ def npm_has_version(
     if isinstance(value, list):
         return version in value
     return isinstance(value, str) and value == version
+
+
+def npm_version_dist(
+    registry: str,
+    name: str,
+    version: str,
+    *,
+    npm: str = "npm",
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 60,
+) -> dict[str, Any] | None:
+    """The ``dist`` object of ``name@version`` (``shasum``, ``integrity``, ``tarball``), or
+    None when that version is not published."""
+    spec = f"{_npm_name(name)}@{_npm_version(version)}"
+    value = _npm_view(registry, spec, "dist", npm=npm, env=env, cwd=cwd, timeout=timeout)
+    if isinstance(value, list):  # several versions matched: take the exact one's
+        value = value[-1] if value else None
+    if value is None or value == "":
+        return None
+    if not isinstance(value, dict):
+        raise ReleaseActionsError(
+            f"npm view {spec} dist returned {value!r}, not an object.",
+            fix="check the registry URL",
+            title="npm registry error",
+        )
+    return value
 
 
 def npm_dist_tags(
