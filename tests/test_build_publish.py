@@ -34,8 +34,9 @@ from release_actions.build import build, pretend_variable
 from release_actions.build import build_env as build_env_of
 from release_actions.dists import find_dists, read_dist, verify_dists
 from release_actions.errors import ReleaseActionsError
-from release_actions.publish import check_dist_tag, npm_publish, plan_pypi_upload
-from release_actions.registry import DistributionFile, pypi_files
+from release_actions.publish_npm import check_dist_tag, npm_publish
+from release_actions.publish_pypi import plan_pypi_upload
+from release_actions.pypi_index import DistributionFile, pypi_files
 from release_actions.smoke import smoke_install
 from tests.testbed.monorepo import git, uv_env
 from tests.testbed.origin import Origin
@@ -511,7 +512,7 @@ def test_plan_hashes_files_the_index_lists_without_a_sha256(
 
     def download(url: str) -> str:
         downloaded.append(url.rsplit("/", 1)[-1])
-        from release_actions.publish import download_sha256
+        from release_actions.publish_pypi import download_sha256
 
         return download_sha256(url)
 

@@ -1,4 +1,5 @@
-"""release_actions.registry against real local registries (pypiserver, verdaccio).
+"""release_actions.pypi_index and .npm_registry against real local registries (pypiserver,
+verdaccio).
 
 pypiserver answers the simple API in HTML only; the PEP 691 JSON form is served by
 ``pep691_index`` over the same files. Each test uses its own project name or
@@ -14,15 +15,13 @@ from pathlib import Path
 import pytest
 
 from release_actions.errors import InvalidValueError, ReleaseActionsError
-from release_actions.registry import (
+from release_actions.npm_registry import npm_dist_tags, npm_has_version, wait_for_npm_version
+from release_actions.pypi_index import (
     ACCEPT_HTML,
     PYPI_SIMPLE,
-    npm_dist_tags,
-    npm_has_version,
     project_url,
     pypi_files,
     pypi_has_version,
-    wait_for_npm_version,
     wait_for_pypi_version,
 )
 from tests.testbed.registries import (

@@ -43,6 +43,7 @@ __all__ = [
     "find_tool",
     "log_block",
     "pack_npm",
+    "prepare_out_dir",
     "pretend_variable",
     "project_name",
 ]
@@ -77,6 +78,18 @@ def find_tool(name: str, override: str = "", env: Mapping[str, str] | None = Non
             title=f"{name} not found",
         )
     return found
+
+
+def prepare_out_dir(out_dir: Path, *, fix: str) -> None:
+    """Create ``out_dir``; an error (with ``fix``) when it already holds a distribution."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stale = [p.name for p in out_dir.iterdir() if is_dist(p)]
+    if stale:
+        raise ReleaseActionsError(
+            f"{out_dir} already holds distributions: {', '.join(sorted(stale))}.",
+            fix=fix,
+            title="Output folder not empty",
+        )
 
 
 def project_name(pyproject: Path) -> str:
@@ -270,14 +283,10 @@ def build(
                 title="Nothing to build",
             )
     project_dirs = [p.parent if p.name == "pyproject.toml" else p for p in project_dirs]
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stale = [p.name for p in out_dir.iterdir() if is_dist(p)]
-    if stale:
-        raise ReleaseActionsError(
-            f"{out_dir} already holds distributions: {', '.join(sorted(stale))}.",
-            fix="build into an empty folder, so that no stale file is published with the release",
-            title="Output folder not empty",
-        )
+    prepare_out_dir(
+        out_dir,
+        fix="build into an empty folder, so that no stale file is published with the release",
+    )
     uv_exe = find_tool("uv", uv, env) if project_dirs else ""
     npm_exe = find_tool("npm", npm, env) if npm_packages else ""
     epoch = _source_date_epoch(repo)

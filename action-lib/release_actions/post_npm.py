@@ -19,7 +19,7 @@ from .npm_edit import (
     set_npm_dependency,
     update_lockfile,
 )
-from .registry import npm_has_version, wait_for_npm_version
+from .npm_registry import npm_has_version, wait_for_npm_version
 from .steps import Step, step_from_write
 from .versions import Version, npm_version
 

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..gha import markdown_table, write_summary
-from ..publish import npm_publish
+from ..publish_npm import npm_publish
 from .common import emit, env_default, env_tristate, open_repo, require
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..dists import PYTHON_SUFFIXES, find_dists
 from ..gha import markdown_table, write_summary
-from ..publish import plan_pypi_upload
+from ..publish_pypi import plan_pypi_upload
 from ..versions import parse_any_version
 from .common import emit, env_default, env_list, env_tristate, require
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..publish import parse_requirement
-from ..registry import wait_for_pypi_version
+from ..pypi_index import parse_requirement, wait_for_pypi_version
 from .common import emit, env_default, env_list, require
 
 

@@ -1,20 +1,17 @@
-"""Is a version already published? Package index and npm registry checks.
+"""Is a version already on a Python package index? Checks through the simple API.
 
-PyPI side: the simple repository API, which PyPI, TestPyPI, pypiserver, devpi and
-most private indexes serve. The check asks for PEP 691 JSON and accepts PEP 503
-HTML (``Accept: application/vnd.pypi.simple.v1+json, text/html;q=0.1``), reads
-every file name of the project page with :mod:`packaging.utils` and compares
+The simple repository API is what PyPI, TestPyPI, pypiserver, devpi and most
+private indexes serve. The check asks for PEP 691 JSON and accepts PEP 503 HTML
+(``Accept: application/vnd.pypi.simple.v1+json, text/html;q=0.1``), reads every
+file name of the project page with :mod:`packaging.utils` and compares
 :class:`~packaging.version.Version` objects, so ``0.7.1`` and ``0.7.1.0`` are the
 same release and ``0.7.10`` is not ``0.7.1``. A project the index does not know
 (HTTP 404) has no versions. Yanked files count as published: their file names
 can never be uploaded again.
 
-npm side: the real ``npm view`` (so ``.npmrc`` auth and scoped registries work as
-in a publish), where ``E404`` means absent.
-
-The ``wait_for_*`` functions poll a bounded number of times and then fail with a
-:class:`~release_actions.errors.ReleaseActionsError` saying what was looked for,
-where, and how long.
+:func:`wait_for_pypi_version` polls a bounded number of times and then fails with
+a :class:`~release_actions.errors.ReleaseActionsError` saying what was looked
+for, where, and how long.
 
 >>> project_url("https://test.pypi.org/simple", "Llama_Stack.Client")
 'https://test.pypi.org/simple/llama-stack-client/'
@@ -23,17 +20,13 @@ where, and how long.
 from __future__ import annotations
 
 import json
-import re
-import shutil
-import subprocess
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 
 from packaging.utils import (
@@ -48,6 +41,7 @@ from packaging.version import InvalidVersion, Version
 
 from . import __version__
 from .errors import InvalidValueError, ReleaseActionsError
+from .polling import wait_until
 
 __all__ = [
     "ACCEPT_HTML",
@@ -55,13 +49,10 @@ __all__ = [
     "PYPI_SIMPLE",
     "TESTPYPI_SIMPLE",
     "DistributionFile",
-    "npm_dist_tags",
-    "npm_has_version",
-    "npm_version_dist",
+    "parse_requirement",
     "project_url",
     "pypi_files",
     "pypi_has_version",
-    "wait_for_npm_version",
     "wait_for_pypi_version",
 ]
 
@@ -72,12 +63,6 @@ ACCEPT_HTML = "application/vnd.pypi.simple.v1+html, text/html;q=0.1"
 _JSON_TYPES = ("application/vnd.pypi.simple.v1+json", "application/json")
 _HTML_TYPES = ("application/vnd.pypi.simple.v1+html", "text/html")
 _USER_AGENT = f"release-actions/{__version__} (+https://github.com/llama-stack/release-actions)"
-_NPM_NAME_RE = re.compile(r"^(?:@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9][a-z0-9._~-]*$")
-_SEMVER_RE = re.compile(
-    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
-    r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
-    r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"
-)
 
 
 @dataclass(frozen=True)
@@ -89,9 +74,6 @@ class DistributionFile:
     url: str
     sha256: str | None = None
     yanked: bool = False
-
-
-# --------------------------------------------------------------------------- PyPI
 
 
 def _index_url(index_url: str) -> str:
@@ -134,6 +116,19 @@ def _version(version: str | Version) -> Version:
     except InvalidVersion:
         raise InvalidValueError(
             "version", version, "a PEP 440 version, e.g. 0.7.1 or 0.8.0rc1"
+        ) from None
+
+
+def parse_requirement(text: str) -> tuple[str, Version]:
+    """``NAME==VERSION`` -> (name, version)."""
+    name, sep, version = text.partition("==")
+    if not sep or not name.strip() or not version.strip():
+        raise InvalidValueError("requirement", text, "NAME==VERSION, e.g. llama-stack==0.8.0")
+    try:
+        return name.strip(), Version(version.strip())
+    except ValueError:
+        raise InvalidValueError(
+            "requirement", text, "NAME==VERSION with a PEP 440 version"
         ) from None
 
 
@@ -327,45 +322,6 @@ def pypi_has_version(
     return bool(pypi_files(index_url, name, version, timeout=timeout, accept=accept))
 
 
-def _check_polling(attempts: int, interval: float) -> None:
-    if attempts < 1:
-        raise InvalidValueError("attempts", attempts, "a whole number of at least 1")
-    if interval < 0:
-        raise InvalidValueError("interval", interval, "a number of seconds, 0 or more")
-
-
-def _poll(
-    check: Callable[[], bool],
-    *,
-    attempts: int,
-    interval: float,
-    sleep: Callable[[float], None],
-) -> tuple[bool, str]:
-    """Run ``check`` up to ``attempts`` times, sleeping ``interval`` between tries.
-
-    Errors count as "not yet"; the last one is returned for the final message.
-    """
-    _check_polling(attempts, interval)
-    last_error = ""
-    for attempt in range(attempts):
-        if attempt:
-            sleep(interval)
-        try:
-            if check():
-                return True, ""
-            last_error = ""
-        except InvalidValueError:
-            raise
-        except ReleaseActionsError as exc:
-            last_error = str(exc)
-    return False, last_error
-
-
-def _waited(attempts: int, interval: float) -> str:
-    seconds = (attempts - 1) * interval
-    return f"{attempts} checks over {seconds:g} s"
-
-
 def wait_for_pypi_version(
     index_url: str,
     name: str,
@@ -379,224 +335,16 @@ def wait_for_pypi_version(
     """Return once the index serves ``name`` ``version``; raise after ``attempts`` checks."""
     wanted = _version(version)
     url = project_url(index_url, name)
-    found, last_error = _poll(
+    wait_until(
         lambda: pypi_has_version(index_url, name, wanted, timeout=timeout),
+        subject=f"{canonicalize_name(name)} {wanted}",
+        where=lambda: url,
         attempts=attempts,
         interval=interval,
         sleep=sleep,
-    )
-    if found:
-        return
-    detail = f" Last error: {last_error}" if last_error else ""
-    raise ReleaseActionsError(
-        f"{canonicalize_name(name)} {wanted} did not appear on {url} after"
-        f" {_waited(attempts, interval)}.{detail}",
         fix=(
             "check that the publish step uploaded this version to this index, then re-run;"
             " if the index is slow to serve new files, raise the attempts or interval"
         ),
         title="Version not on the package index",
-    )
-
-
-# --------------------------------------------------------------------------- npm
-
-
-def _npm_name(name: str) -> str:
-    if len(name) > 214 or not _NPM_NAME_RE.match(name):
-        raise InvalidValueError(
-            "npm package name", name, "a lowercase npm name, e.g. llama-stack-client or @org/pkg"
-        )
-    return name
-
-
-def _npm_version(version: str) -> str:
-    if not _SEMVER_RE.match(version):
-        raise InvalidValueError(
-            "npm version", version, "a SemVer 2 version, e.g. 0.7.1 or 0.8.0-rc.1"
-        )
-    return version
-
-
-def _registry(registry: str) -> str:
-    parsed = urllib.parse.urlsplit(registry.strip())
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise InvalidValueError(
-            "npm registry URL", registry, "an http(s) URL, e.g. https://registry.npmjs.org/"
-        )
-    return urllib.parse.urlunsplit(parsed._replace(path=parsed.path.rstrip("/") + "/"))
-
-
-def _npm_view(
-    registry: str,
-    spec: str,
-    field: str,
-    *,
-    npm: str,
-    env: Mapping[str, str] | None,
-    cwd: Path | None,
-    timeout: float,
-) -> Any:
-    """``npm view SPEC FIELD --json``; returns the parsed value, or None for E404."""
-    executable = shutil.which(npm) if not Path(npm).is_absolute() else npm
-    if executable is None:
-        raise ReleaseActionsError(
-            f"{npm!r} was not found on PATH.",
-            fix="install Node.js and npm (actions/setup-node) before this step",
-            title="npm not found",
-        )
-    registry = _registry(registry)
-    argv = [executable, "view", spec, field, "--json", "--prefer-online", "--registry", registry]
-    if spec.startswith("@"):
-        # A scope's own registry setting would otherwise win over --registry.
-        argv.append(f"--{spec.split('/', 1)[0]}:registry={registry}")
-    try:
-        proc = subprocess.run(
-            argv,
-            capture_output=True,
-            text=True,
-            env=dict(env) if env is not None else None,
-            cwd=cwd,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise ReleaseActionsError(
-            f"npm view {spec} against {registry} took longer than {timeout:g} s.",
-            fix="check the registry URL and the network",
-            title="npm registry unreachable",
-        ) from exc
-    stdout = proc.stdout.strip()
-    parsed: Any = None
-    if stdout:
-        try:
-            parsed = json.loads(stdout)
-        except ValueError:
-            parsed = None
-    if proc.returncode == 0:
-        return parsed
-    error = parsed.get("error") if isinstance(parsed, dict) else None
-    code = error.get("code") if isinstance(error, dict) else None
-    if code == "E404" or (code is None and re.search(r"\bE404\b", proc.stderr)):
-        return None
-    summary = error.get("summary") if isinstance(error, dict) else None
-    if not isinstance(summary, str) or not summary:
-        lines = [
-            line
-            for line in proc.stderr.strip().splitlines()
-            if line.strip() and "complete log of this run" not in line
-        ]
-        summary = " / ".join(lines[:3]) or f"exit code {proc.returncode}"
-    raise ReleaseActionsError(
-        f"npm view {spec} against {registry} failed: {summary}",
-        fix="check the registry URL and, for a private registry, the token in .npmrc",
-        title="npm registry error",
-    )
-
-
-def npm_has_version(
-    registry: str,
-    name: str,
-    version: str,
-    *,
-    npm: str = "npm",
-    env: Mapping[str, str] | None = None,
-    cwd: Path | None = None,
-    timeout: float = 60,
-) -> bool:
-    """Whether ``name@version`` (exact SemVer) is published on ``registry``."""
-    spec = f"{_npm_name(name)}@{_npm_version(version)}"
-    value = _npm_view(registry, spec, "version", npm=npm, env=env, cwd=cwd, timeout=timeout)
-    if isinstance(value, list):
-        return version in value
-    return isinstance(value, str) and value == version
-
-
-def npm_version_dist(
-    registry: str,
-    name: str,
-    version: str,
-    *,
-    npm: str = "npm",
-    env: Mapping[str, str] | None = None,
-    cwd: Path | None = None,
-    timeout: float = 60,
-) -> dict[str, Any] | None:
-    """The ``dist`` object of ``name@version`` (``shasum``, ``integrity``, ``tarball``), or
-    None when that version is not published."""
-    spec = f"{_npm_name(name)}@{_npm_version(version)}"
-    value = _npm_view(registry, spec, "dist", npm=npm, env=env, cwd=cwd, timeout=timeout)
-    if isinstance(value, list):  # several versions matched: take the exact one's
-        value = value[-1] if value else None
-    if value is None or value == "":
-        return None
-    if not isinstance(value, dict):
-        raise ReleaseActionsError(
-            f"npm view {spec} dist returned {value!r}, not an object.",
-            fix="check the registry URL",
-            title="npm registry error",
-        )
-    return value
-
-
-def npm_dist_tags(
-    registry: str,
-    name: str,
-    *,
-    npm: str = "npm",
-    env: Mapping[str, str] | None = None,
-    cwd: Path | None = None,
-    timeout: float = 60,
-) -> dict[str, str]:
-    """The dist-tags of ``name`` (e.g. ``{"latest": "0.7.1", "rc": "0.8.0-rc.1"}``); {} if
-    the package does not exist."""
-    value = _npm_view(
-        registry, _npm_name(name), "dist-tags", npm=npm, env=env, cwd=cwd, timeout=timeout
-    )
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise ReleaseActionsError(
-            f"npm view {name} dist-tags returned {value!r}, not an object.",
-            fix="check the registry URL",
-            title="npm registry error",
-        )
-    return {str(tag): str(v) for tag, v in value.items()}
-
-
-def wait_for_npm_version(
-    registry: str,
-    name: str,
-    version: str,
-    *,
-    attempts: int = 30,
-    interval: float = 10,
-    sleep: Callable[[float], None] = time.sleep,
-    npm: str = "npm",
-    env: Mapping[str, str] | None = None,
-    cwd: Path | None = None,
-    timeout: float = 60,
-) -> None:
-    """Return once ``registry`` serves ``name@version``; raise after ``attempts`` checks."""
-    _npm_name(name)
-    _npm_version(version)
-    found, last_error = _poll(
-        lambda: npm_has_version(
-            registry, name, version, npm=npm, env=env, cwd=cwd, timeout=timeout
-        ),
-        attempts=attempts,
-        interval=interval,
-        sleep=sleep,
-    )
-    if found:
-        return
-    detail = f" Last error: {last_error}" if last_error else ""
-    raise ReleaseActionsError(
-        f"{name}@{version} did not appear on {_registry(registry)} after"
-        f" {_waited(attempts, interval)}.{detail}",
-        fix=(
-            "check that the publish step published this version to this registry, then"
-            " re-run; if the registry is slow to serve it, raise the attempts or interval"
-        ),
-        title="Version not on the npm registry",
     )
