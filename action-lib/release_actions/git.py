@@ -82,6 +82,15 @@ def tag_targets(repo: Path | str, patterns: Sequence[str] = ("refs/tags/v*",)) -
     return result
 
 
+def remote_env(repo: Path | str) -> dict[str, str]:
+    """Authenticate a remote git call with the action's token (``RA_TOKEN``), if any.
+
+    Checkouts made with ``persist-credentials: false`` carry no credentials, so
+    every fetch, ls-remote and push of the library goes through this.
+    """
+    return auth_env(repo, os.environ.get("RA_TOKEN", ""))
+
+
 def auth_env(repo: Path | str, token: str, remote: str = "origin") -> dict[str, str]:
     """Environment that authenticates git over HTTPS with ``token`` for one command.
 

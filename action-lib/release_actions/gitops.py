@@ -17,7 +17,6 @@ current tip. That makes re-runs and races safe by construction:
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -74,8 +73,7 @@ class ProtectedBranchError(ReleaseActionsError):
 
 
 def _remote_env(repo: Path) -> dict[str, str]:
-    """Authenticate remote git calls with ``RA_TOKEN`` (checkout may not persist credentials)."""
-    return git.auth_env(repo, os.environ.get("RA_TOKEN", ""))
+    return git.remote_env(repo)
 
 
 def _remote_sha(repo: Path, branch: str) -> str:

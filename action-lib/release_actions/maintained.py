@@ -15,7 +15,6 @@ branches locally and from ``origin`` (no fetch).
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -183,7 +182,7 @@ def known_release_branches(repo: Path) -> set[str]:
             "--heads",
             "origin",
             "release-*",
-            extra_env=git.auth_env(repo, os.environ.get("RA_TOKEN", "")),
+            extra_env=git.remote_env(repo),
         )
         if code == 0:
             names.update(line.split("refs/heads/", 1)[1] for line in git.lines(out))

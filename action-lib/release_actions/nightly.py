@@ -142,8 +142,7 @@ def _fetch_history(repo: Path, *, shallow: bool) -> str:
     args = ["fetch", "--quiet", "--no-recurse-submodules", "--tags", "--force"]
     if shallow:
         args += ["--filter=tree:0", "--unshallow"]
-    token = os.environ.get("RA_TOKEN", "")
-    code, _, err = git.try_run(repo, *args, "origin", extra_env=git.auth_env(repo, token))
+    code, _, err = git.try_run(repo, *args, "origin", extra_env=git.remote_env(repo))
     if code != 0:
         raise ReleaseActionsError(
             f"could not fetch tags and history from origin: {err}",

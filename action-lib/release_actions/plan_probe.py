@@ -12,7 +12,6 @@ plan. Nothing is written to the repository or to origin.
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -57,10 +56,9 @@ def snapshot(repo: Path, branches: tuple[str, ...]) -> Iterator[tuple[Path, dict
     Yields (path, {ref: sha}). Reads origin (``ls-remote``, ``fetch``) and never
     writes to it or to ``repo``; a repository without ``origin`` is its own source.
     """
-    token = os.environ.get("RA_TOKEN", "")
     if git.has_remote(repo):
         source = git.run(repo, "remote", "get-url", "origin")
-        auth = git.auth_env(repo, token)
+        auth = git.remote_env(repo)
     else:
         source, auth = str(repo.resolve()), {}
     objects = _objects_dir(repo)

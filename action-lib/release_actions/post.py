@@ -14,7 +14,6 @@ reported without hiding the others.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -224,7 +223,7 @@ def _dev_tag(
             "--porcelain",
             "origin",
             f"{main_sha}:refs/tags/{name}",
-            extra_env=git.auth_env(repo, _token()),
+            extra_env=git.remote_env(repo),
         )
         if code != 0:
             raise ReleaseActionsError(
@@ -233,10 +232,6 @@ def _dev_tag(
         return Step("dev-tag", "created", f"{name} on {config.default_branch}", sha=main_sha)
     git.run(repo, "tag", name, main_sha)
     return Step("dev-tag", "created", f"{name} (local)", sha=main_sha)
-
-
-def _token() -> str:
-    return os.environ.get("RA_TOKEN", "")
 
 
 def _remote_head(repo: Path, branch: str, push: bool) -> str:
@@ -278,7 +273,7 @@ def _is_ancestor(repo: Path, ancestor: str, descendant: str, branch: str) -> boo
             "--unshallow",
             "origin",
             f"refs/heads/{branch}",
-            extra_env=git.auth_env(repo, _token()),
+            extra_env=git.remote_env(repo),
         )
     return git.try_run(repo, "merge-base", "--is-ancestor", ancestor, descendant)[0] == 0
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from . import git
@@ -14,7 +13,6 @@ def known_tag_names(repo: Path) -> set[str]:
     """Names of ``v*`` tags in ``repo`` and, when it has one, on ``origin`` (no fetch)."""
     names = set(git.tag_targets(repo))
     if git.has_remote(repo):
-        token = os.environ.get("RA_TOKEN", "")
         code, out, _ = git.try_run(
             repo,
             "ls-remote",
@@ -22,7 +20,7 @@ def known_tag_names(repo: Path) -> set[str]:
             "--refs",
             "origin",
             "v*",
-            extra_env=git.auth_env(repo, token),
+            extra_env=git.remote_env(repo),
         )
         if code == 0:
             names.update(line.split("refs/tags/", 1)[1] for line in git.lines(out))
