@@ -23,7 +23,6 @@ import sys
 import tarfile
 import zipfile
 from collections.abc import Iterator
-from email.parser import HeaderParser
 from pathlib import Path
 
 import pytest
@@ -38,6 +37,7 @@ from release_actions.publish_npm import check_dist_tag, npm_publish
 from release_actions.publish_pypi import plan_pypi_upload
 from release_actions.pypi_index import DistributionFile, pypi_files
 from release_actions.smoke import smoke_install
+from tests.testbed.dist_metadata import metadata_version
 from tests.testbed.monorepo import git, uv_env
 from tests.testbed.origin import Origin
 from tests.testbed.registries import (
@@ -52,25 +52,6 @@ from tests.testbed.registries import (
 
 NO_INDEX = "http://127.0.0.1:9/simple/"  # nothing listens there: builds must not need an index
 STACK_NAMES = ("llama-stack", "llama-stack-api")
-
-
-def metadata_version(path: Path) -> str:
-    """The Version header inside a wheel or sdist, read independently of the code under test."""
-    if path.name.endswith(".whl"):
-        with zipfile.ZipFile(path) as archive:
-            name = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
-            text = archive.read(name).decode()
-    else:
-        with tarfile.open(path) as archive:
-            member = next(
-                m
-                for m in archive.getmembers()
-                if m.name.count("/") == 1 and m.name.endswith("/PKG-INFO")
-            )
-            handle = archive.extractfile(member)
-            assert handle is not None
-            text = handle.read().decode()
-    return str(HeaderParser().parsestr(text)["Version"])
 
 
 def build_env(python: str | None = None) -> dict[str, str]:

@@ -32,17 +32,15 @@ import re
 import shutil
 import subprocess
 import sys
-import tarfile
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from email.parser import HeaderParser
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.testbed.act import ActResult, ActRunner
+from tests.testbed.dist_metadata import metadata_version
 from tests.testbed.monorepo import git, git_env
 from tests.testbed.origin import Origin
 from tests.testbed.registries import (
@@ -191,21 +189,7 @@ def bed(
 
 def file_version(path: Path) -> str:
     """The Version inside a wheel or sdist (not its file name)."""
-    if path.name.endswith(".whl"):
-        with zipfile.ZipFile(path) as archive:
-            name = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
-            text = archive.read(name).decode()
-    else:
-        with tarfile.open(path) as archive:
-            member = next(
-                m
-                for m in archive.getmembers()
-                if m.name.count("/") == 1 and m.name.endswith("/PKG-INFO")
-            )
-            handle = archive.extractfile(member)
-            assert handle is not None
-            text = handle.read().decode()
-    return str(HeaderParser().parsestr(text)["Version"])
+    return metadata_version(path)
 
 
 def files_of(index: PypiIndex, version: str) -> dict[str, str]:
