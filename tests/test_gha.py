@@ -64,9 +64,16 @@ def test_random_delimiters_differ(tmp_path: Path) -> None:
     assert len(set(delimiters)) == 2
 
 
-def test_outputs_without_github_output_do_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_outputs_without_github_output_do_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Outside Actions (no GITHUB_OUTPUT) nothing is written, not even a stray file."""
     monkeypatch.delenv("GITHUB_OUTPUT", raising=False)
-    write_outputs({"a": "b"})  # must not raise or write anywhere
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    monkeypatch.chdir(tmp_path)
+    write_outputs({"a": "b"})
+    write_summary("text")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_annotation_escaping() -> None:
