@@ -428,10 +428,10 @@ BARE = "python -c pass"
 
 def startup_commands(python: Path) -> dict[str, list[str]]:
     py = str(python)
-    cli = "import release_actions.cli, release_actions.commands.nightly_version"
+    cli = "import release_actions.interface.cli, release_actions.interface.commands.nightly_version"
     return {
         BARE: [py, "-c", "pass"],
-        "import release_actions.nightly": [py, "-c", "import release_actions.nightly"],
+        "import release_actions.steps.nightly": [py, "-c", "import release_actions.steps.nightly"],
         CLI_IMPORT: [py, "-c", cli],
         CLI_IMPORT_COLD: [py, "-c", cli],
         "import setuptools_scm": [py, "-c", "import setuptools_scm"],

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from release_actions.cli import main
+from release_actions.interface.cli import main
 from tests.testbed.scenario import Scenario, git
 
 CV = "compute-version"

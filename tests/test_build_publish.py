@@ -28,15 +28,15 @@ from pathlib import Path
 import pytest
 from packaging.version import Version
 
-from release_actions import cli
-from release_actions.build import build, pretend_variable
-from release_actions.build import build_env as build_env_of
-from release_actions.dists import find_dists, read_dist, verify_dists
-from release_actions.errors import ReleaseActionsError
-from release_actions.publish_npm import check_dist_tag, npm_publish
-from release_actions.publish_pypi import plan_pypi_upload
-from release_actions.pypi_index import DistributionFile, pypi_files
-from release_actions.smoke import smoke_install
+from release_actions.adapters.dists import find_dists, read_dist, verify_dists
+from release_actions.adapters.pypi_index import DistributionFile, pypi_files
+from release_actions.core.errors import ReleaseActionsError
+from release_actions.interface import cli
+from release_actions.steps.build import build, pretend_variable
+from release_actions.steps.build import build_env as build_env_of
+from release_actions.steps.publish.npm import check_dist_tag, npm_publish
+from release_actions.steps.publish.pypi import plan_pypi_upload
+from release_actions.steps.smoke import smoke_install
 from tests.testbed.dist_metadata import metadata_version
 from tests.testbed.monorepo import git, uv_env
 from tests.testbed.origin import Origin
@@ -493,7 +493,7 @@ def test_plan_hashes_files_the_index_lists_without_a_sha256(
 
     def download(url: str) -> str:
         downloaded.append(url.rsplit("/", 1)[-1])
-        from release_actions.publish_pypi import download_sha256
+        from release_actions.steps.publish.pypi import download_sha256
 
         return download_sha256(url)
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from release_actions.cli import main
-from release_actions.compute import Request, compute, request_from_event
-from release_actions.config import Config
+from release_actions.core.config import Config
+from release_actions.interface.cli import main
+from release_actions.steps.compute import Request, compute, request_from_event
 from tests.testbed.scenario import Scenario
 
 DATE = "20261125"

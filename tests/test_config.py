@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from release_actions.config import Config, load_config
-from release_actions.errors import InvalidValueError
+from release_actions.core.config import Config, load_config
+from release_actions.core.errors import InvalidValueError
 
 
 def write(tmp_path: Path, body: str) -> Path:

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from release_actions.cli import main
-from release_actions.config import load_config
-from release_actions.doctor import CHECKS, FAIL, OK, WARN, DoctorReport, doctor
+from release_actions.core.config import load_config
+from release_actions.interface.cli import main
+from release_actions.steps.doctor import CHECKS, FAIL, OK, WARN, DoctorReport, doctor
 from tests.testbed.monorepo import (
     API_PYPROJECT,
     DEFAULT_HISTORY,

@@ -67,7 +67,7 @@ def run(
 
 
 def add_milestone(server: GitHubAPIServer, title: str, *issues: tuple[str, str]) -> list[int]:
-    from release_actions.github_client import connect
+    from release_actions.adapters.github_client import connect
 
     api = connect(TOKEN, server.url, retries=0).repo(REPOSITORY)
     milestone = api.raw.create_milestone(title)

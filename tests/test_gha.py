@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from release_actions.errors import InvalidValueError, ReleaseActionsError
-from release_actions.gha import (
+from release_actions.core.errors import InvalidValueError, ReleaseActionsError
+from release_actions.interface.output import (
     annotation,
     env_bool,
     env_choice,

@@ -1,4 +1,4 @@
-"""release_actions.github_client against the local GitHub API: retries, errors, idempotency."""
+"""The GitHub client (adapters.github_client) on the local API: retries, errors, idempotency."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from github import GithubException
 
-from release_actions.errors import InvalidValueError, ReleaseActionsError
-from release_actions.github_client import PR_SETTING, GitHubError, connect, translate
-from release_actions.github_repo import Repo, pull_requests_from_env
+from release_actions.adapters.github_client import PR_SETTING, GitHubError, connect, translate
+from release_actions.adapters.github_repo import Repo, pull_requests_from_env
+from release_actions.core.errors import InvalidValueError, ReleaseActionsError
 from tests.testbed.github_api import GitHubAPIServer, commit_files, git_in, init_bare_repo
 
 REPO = "llama-stack/llama-stack"
@@ -425,7 +425,8 @@ def test_workflow_run(github_api: GitHubAPIServer, repo: Repo) -> None:
 def test_compute_version_path_does_not_import_pygithub() -> None:
     root = Path(__file__).resolve().parent.parent
     code = (
-        "import sys; import release_actions, release_actions.versions, release_actions.gha; "
+        "import sys; import release_actions, release_actions.core.versions; "
+        "import release_actions.interface.output; "
         "print('github' in sys.modules)"
     )
     out = subprocess.run(

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from release_actions.errors import ReleaseActionsError
-from release_actions.gitops import Identity, ProtectedBranchError, write_change
+from release_actions.adapters.delivery import Identity, ProtectedBranchError, write_change
+from release_actions.core.errors import ReleaseActionsError
 from tests.testbed.scenario import Scenario, git
 
 BOT = Identity("release-bot", "bot@example.com", signoff=True)

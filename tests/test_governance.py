@@ -12,11 +12,12 @@ from typing import Any
 
 import pytest
 
-from release_actions.cli import main
-from release_actions.errors import ReleaseActionsError
-from release_actions.github_client import connect
-from release_actions.github_repo import Repo
-from release_actions.governance import (
+from release_actions.adapters.github_client import connect
+from release_actions.adapters.github_repo import Repo
+from release_actions.core.errors import ReleaseActionsError
+from release_actions.core.versions import Version, parse_release_tag
+from release_actions.interface.cli import main
+from release_actions.steps.governance import (
     MILESTONE_NOT_FOUND,
     Issue,
     MilestoneReport,
@@ -25,7 +26,6 @@ from release_actions.governance import (
     milestone_titles,
     previous_release_tag,
 )
-from release_actions.versions import Version, parse_release_tag
 from tests.testbed.github_api.server import GitHubAPIServer
 from tests.testbed.monorepo import uv_env
 from tests.testbed.origin import Origin

@@ -17,12 +17,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from release_actions import maintained
-from release_actions.cli import main
-from release_actions.config import Config
-from release_actions.errors import InvalidValueError
-from release_actions.gitops import Identity
-from release_actions.maintained import (
+from release_actions.adapters.delivery import Identity
+from release_actions.core.config import Config
+from release_actions.core.errors import InvalidValueError
+from release_actions.core.versions import parse_release_tag
+from release_actions.interface.cli import main
+from release_actions.steps import maintained
+from release_actions.steps.maintained import (
     is_maintained,
     line_is_maintained,
     maintained_lines,
@@ -30,8 +31,7 @@ from release_actions.maintained import (
     mergify_rules,
     select_maintained,
 )
-from release_actions.prepare import PrepareRequest, prepare_release
-from release_actions.versions import parse_release_tag
+from release_actions.steps.prepare import PrepareRequest, prepare_release
 from tests.testbed.origin import Origin
 from tests.testbed.scenario import Scenario, git
 
@@ -244,9 +244,3 @@ def test_prepare_release_notes_an_unmaintained_line(four_lines: Scenario) -> Non
 @pytest.mark.parametrize("version", ["0.6.2", "0.7.1", "0.8.0"])
 def test_prepare_release_no_note_on_maintained_lines(four_lines: Scenario, version: str) -> None:
     assert not [n for n in dry_prepare(four_lines, version) if "maintained" in n]
-
-
-def test_doctests() -> None:
-    import doctest
-
-    assert doctest.testmod(maintained).failed == 0

@@ -12,10 +12,10 @@ import pytest
 import semver
 from packaging.version import Version
 
-from release_actions.config import read_pyproject
-from release_actions.errors import ReleaseActionsError
-from release_actions.nightly import nightly_version, resolve_date
-from release_actions.versions import npm_version
+from release_actions.core.config import read_pyproject
+from release_actions.core.errors import ReleaseActionsError
+from release_actions.core.versions import npm_version
+from release_actions.steps.nightly import nightly_version, resolve_date
 from tests.testbed.scenario import Scenario, git
 
 DATE = "20261125"

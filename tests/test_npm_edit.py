@@ -6,7 +6,6 @@ quoted value replaced.
 
 from __future__ import annotations
 
-import doctest
 import json
 import os
 import shutil
@@ -14,9 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from release_actions import npm_edit
-from release_actions.errors import InvalidValueError, ReleaseActionsError
-from release_actions.npm_edit import (
+from release_actions.core.errors import InvalidValueError, ReleaseActionsError
+from release_actions.edits.npm_manifest import (
     find_package_jsons,
     lockfile_dependency_version,
     set_lockfile_root_version,
@@ -335,10 +333,6 @@ def test_find_package_jsons_configured(tmp_path: Path) -> None:
     with pytest.raises(ReleaseActionsError) as info:
         find_package_jsons(tmp_path, CLIENT, ["src/ui/package.json"])
     assert "src/ui/package.json" in info.value.message
-
-
-def test_doctests() -> None:
-    assert doctest.testmod(npm_edit).failed == 0
 
 
 # --------------------------------------------------------------------------- real npm

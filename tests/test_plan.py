@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from release_actions.cli import main
-from release_actions.github_client import connect
-from release_actions.plan import release_kind
-from release_actions.versions import Version
+from release_actions.adapters.github_client import connect
+from release_actions.core.versions import Version
+from release_actions.interface.cli import main
+from release_actions.steps.plan.release_plan import release_kind
 from tests.testbed.github_api.server import GitHubAPIServer
 from tests.testbed.monorepo import git, uv_env
 from tests.testbed.origin import Origin

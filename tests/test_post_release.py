@@ -9,12 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from release_actions.config import Config
-from release_actions.errors import InvalidValueError
-from release_actions.github_client import connect
-from release_actions.gitops import Identity
-from release_actions.post import PostRequest, PostResult, find_release_tag, plan_next, post_release
-from release_actions.versions import ReleaseBranch, parse_release_tag
+from release_actions.adapters.delivery import Identity
+from release_actions.adapters.github_client import connect
+from release_actions.core.config import Config
+from release_actions.core.errors import InvalidValueError
+from release_actions.core.versions import ReleaseBranch, parse_release_tag
+from release_actions.steps.post.release import (
+    PostRequest,
+    PostResult,
+    find_release_tag,
+    plan_next,
+    post_release,
+)
 from tests.testbed.origin import Origin, copy_origin
 from tests.testbed.registries import NpmRegistry, publish_npm_client
 

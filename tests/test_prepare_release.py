@@ -9,11 +9,11 @@ import json
 
 import pytest
 
-from release_actions.cli import main
-from release_actions.config import Config
-from release_actions.errors import ReleaseActionsError
-from release_actions.gitops import Identity
-from release_actions.prepare import PrepareRequest, prepare_release
+from release_actions.adapters.delivery import Identity
+from release_actions.core.config import Config
+from release_actions.core.errors import ReleaseActionsError
+from release_actions.interface.cli import main
+from release_actions.steps.prepare import PrepareRequest, prepare_release
 from tests.testbed.monorepo import uv_env
 from tests.testbed.origin import Origin
 from tests.testbed.registries import PypiIndex, publish_python_client

@@ -1,4 +1,4 @@
-"""release_actions.pypi_index and .npm_registry against real local registries (pypiserver,
+"""release_actions.adapters.pypi_index and .npm_registry against real local registries (pypiserver,
 verdaccio).
 
 pypiserver answers the simple API in HTML only; the PEP 691 JSON form is served by
@@ -14,9 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from release_actions.errors import InvalidValueError, ReleaseActionsError
-from release_actions.npm_registry import npm_dist_tags, npm_has_version, wait_for_npm_version
-from release_actions.pypi_index import (
+from release_actions.adapters.npm_registry import (
+    npm_dist_tags,
+    npm_has_version,
+    wait_for_npm_version,
+)
+from release_actions.adapters.pypi_index import (
     ACCEPT_HTML,
     PYPI_SIMPLE,
     project_url,
@@ -24,6 +27,7 @@ from release_actions.pypi_index import (
     pypi_has_version,
     wait_for_pypi_version,
 )
+from release_actions.core.errors import InvalidValueError, ReleaseActionsError
 from tests.testbed.registries import (
     SIMPLE_HTML,
     SIMPLE_JSON,

@@ -1,4 +1,4 @@
-"""set-version: stamping a version into client package checkouts (release_actions.stamp).
+"""set-version: stamping a version into client package checkouts (release_actions.steps.stamp).
 
 What Llama Stack's sed patching got wrong, one row each: a ``version =`` key outside
 ``[project]`` rewritten, the ``# x-release-please-version`` comment dropped, a renamed
@@ -20,9 +20,9 @@ import pytest
 import yaml
 from packaging.version import Version
 
-from release_actions.cli import main
-from release_actions.errors import InvalidValueError, ReleaseActionsError
-from release_actions.stamp import (
+from release_actions.core.errors import InvalidValueError, ReleaseActionsError
+from release_actions.interface.cli import main
+from release_actions.steps.stamp import (
     default_import_name,
     plan_stamp,
     stamp_pyproject,
@@ -1015,17 +1015,9 @@ def test_action_passes_every_input_through_env() -> None:
     (step,) = action["runs"]["steps"]
     assert action["runs"]["using"] == "composite"
     assert "${{" not in step["run"] and "set-version" in step["run"]
-    command = (ROOT / "action-lib/release_actions/commands/set_version.py").read_text()
+    command = (ROOT / "action-lib/release_actions/interface/commands/set_version.py").read_text()
     for name in action["inputs"]:
         (var,) = [k for k, v in step["env"].items() if v == f"${{{{ inputs.{name} }}}}"]
         assert var.startswith("RA_") and f'"{var}"' in command, (name, var)
     for name, spec in action["outputs"].items():
         assert spec["value"] == f"${{{{ steps.{step['id']}.outputs.{name} }}}}"
-
-
-def test_doctests() -> None:
-    import doctest
-
-    from release_actions import stamp
-
-    assert doctest.testmod(stamp).failed == 0

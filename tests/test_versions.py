@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from packaging.version import Version
 
-from release_actions.errors import InvalidValueError
-from release_actions.versions import (
+from release_actions.core.errors import InvalidValueError
+from release_actions.core.versions import (
     DevTag,
     ReleaseBranch,
     ReleaseTag,
@@ -222,7 +222,7 @@ def test_fast_tag_rank_agrees_with_the_version_model(
     release: tuple[int, int, int], pre: tuple[str, int] | None, dev_tag: bool
 ) -> None:
     """nightly scans thousands of tags with tag_rank; it must order them as Versions do."""
-    from release_actions.versions import base_rank, dev_version, tag_rank
+    from release_actions.core.versions import base_rank, dev_version, tag_rank
 
     core = ".".join(map(str, release))
     name = f"v{core}-dev" if dev_tag else f"v{core}{pre[0]}{pre[1]}" if pre else f"v{core}"
@@ -237,7 +237,7 @@ def test_fast_tag_rank_agrees_with_the_version_model(
 
 @pytest.mark.parametrize("name", ["v1.2", "vnext", "0.1.0", "v0.8.1-devX", "v0.5.0.post1", ""])
 def test_fast_tag_rank_rejects_what_parse_tag_rejects(name: str) -> None:
-    from release_actions.versions import tag_rank
+    from release_actions.core.versions import tag_rank
 
     assert tag_rank(name) is None
     with pytest.raises(InvalidValueError):

@@ -1,7 +1,7 @@
 """release_actions: the shared library behind llama-stack/release-actions.
 
 Keep this module import-light: compute-version and nightly-version import it on
-every run. The GitHub client lives in :mod:`release_actions.github_client` and is
+every run. The GitHub client lives in :mod:`release_actions.adapters.github_client` and is
 imported only by the commands that talk to the API.
 """
 

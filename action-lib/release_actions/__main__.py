@@ -1,5 +1,5 @@
 import sys
 
-from .cli import main
+from release_actions.interface.cli import main
 
 sys.exit(main())

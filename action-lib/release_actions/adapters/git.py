@@ -1,0 +1,160 @@
+"""A thin wrapper over the git CLI. Every git call in the library goes through here."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+from release_actions.core.errors import GitError
+
+_ENV = {
+    "LC_ALL": "C",
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_PAGER": "cat",
+    "GIT_OPTIONAL_LOCKS": "0",
+}
+
+
+def git_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(_ENV)
+    return env
+
+
+def run(repo: Path | str, *args: str, check: bool = True, input_text: str | None = None) -> str:
+    """Run ``git -C repo args...`` and return stdout without the trailing newline."""
+    proc = subprocess.run(
+        ["git", "-C", str(repo), *args],
+        capture_output=True,
+        text=True,
+        env=git_env(),
+        input=input_text,
+        check=False,
+    )
+    if check and proc.returncode != 0:
+        raise GitError(
+            f"git {' '.join(args)} failed in {repo}: {proc.stderr.strip() or proc.stdout.strip()}",
+            fix="check that the directory is a git repository with the expected refs",
+            title="git failed",
+        )
+    return proc.stdout.rstrip("\n")
+
+
+def try_run(
+    repo: Path | str, *args: str, extra_env: dict[str, str] | None = None
+) -> tuple[int, str, str]:
+    """Run git and return (returncode, stdout, stderr) without raising."""
+    env = git_env()
+    env.update(extra_env or {})
+    proc = subprocess.run(
+        ["git", "-C", str(repo), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    return proc.returncode, proc.stdout.rstrip("\n"), proc.stderr.strip()
+
+
+def lines(output: str) -> list[str]:
+    return [line for line in output.splitlines() if line]
+
+
+def has_remote(repo: Path | str, remote: str = "origin") -> bool:
+    code, out, _ = try_run(repo, "remote")
+    return code == 0 and remote in out.split()
+
+
+def tag_targets(repo: Path | str, patterns: Sequence[str] = ("refs/tags/v*",)) -> dict[str, str]:
+    """Map tag name -> commit sha (annotated tags peeled) for tags matching ``patterns``."""
+    out = run(
+        repo,
+        "for-each-ref",
+        "--format=%(refname:strip=2) %(objectname) %(*objectname)",
+        *patterns,
+    )
+    result: dict[str, str] = {}
+    for line in lines(out):
+        parts = line.split()
+        result[parts[0]] = parts[2] if len(parts) > 2 else parts[1]
+    return result
+
+
+def remote_env(repo: Path | str) -> dict[str, str]:
+    """Authenticate a remote git call with the action's token (``RA_TOKEN``), if any.
+
+    Checkouts made with ``persist-credentials: false`` carry no credentials, so
+    every fetch, ls-remote and push of the library goes through this.
+    """
+    return auth_env(repo, os.environ.get("RA_TOKEN", ""))
+
+
+def auth_env(repo: Path | str, token: str, remote: str = "origin") -> dict[str, str]:
+    """Environment that authenticates git over HTTPS with ``token`` for one command.
+
+    The token goes through ``GIT_CONFIG_*`` variables, never the command line, so
+    it does not show in process listings or error messages.
+    """
+    if not token:
+        return {}
+    code, url, _ = try_run(repo, "remote", "get-url", remote)
+    if code != 0 or not url.startswith("https://"):
+        return {}
+    import base64
+
+    basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+    return {
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": "http.extraHeader",
+        "GIT_CONFIG_VALUE_0": f"AUTHORIZATION: basic {basic}",
+    }
+
+
+def run_concurrently(repo: Path | str, *commands: Sequence[str]) -> list[tuple[int, str, str]]:
+    """Run independent read-only git commands at the same time; (code, out, err) each."""
+    procs = [
+        subprocess.Popen(
+            ["git", "-C", str(repo), *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=git_env(),
+        )
+        for args in commands
+    ]
+    results = []
+    for proc in procs:
+        out, err = proc.communicate()
+        results.append((proc.returncode, out.rstrip("\n"), err.strip()))
+    return results
+
+
+SHOW_TAGS = ("show-ref", "-d", "--tags")
+
+
+def parse_peeled_tags(code: int, out: str) -> dict[str, str]:
+    """``v*`` tag name -> commit from ``git show-ref -d --tags`` output (tags peeled).
+
+    show-ref reads peeled values straight from packed-refs, unlike
+    ``for-each-ref %(*objectname)``, which opens every tag object.
+    """
+    result: dict[str, str] = {}
+    if code != 0:  # exit 1: no tags at all
+        return result
+    for line in out.splitlines():
+        sha, _, ref = line.partition(" ")
+        name = ref[10:]  # strip "refs/tags/"
+        if not name.startswith("v"):
+            continue
+        if name.endswith("^{}"):
+            result[name[:-3]] = sha
+        else:
+            result.setdefault(name, sha)
+    return result
+
+
+def peeled_tags(repo: Path | str) -> dict[str, str]:
+    code, out, _ = try_run(repo, *SHOW_TAGS)
+    return parse_peeled_tags(code, out)

@@ -1,0 +1,110 @@
+"""Repository configuration: the ``[tool.release-actions]`` table of the root pyproject.toml.
+
+Action inputs and CLI flags override it; the defaults fit the Llama Stack layout
+with no configuration at all.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from release_actions.core.errors import InvalidValueError, ReleaseActionsError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomlkit as _tomlkit
+
+CHOICES: dict[str, tuple[str, ...]] = {
+    "rc_target": ("testpypi", "pypi"),
+    "pin_style": ("exact", "compatible", "minimum"),
+    "next_dev": ("patch", "minor"),
+    "main_pin_style": ("none", "minimum"),
+    "write_mode": ("push", "pull-request", "auto"),
+    "rc_main_policy": ("ignore", "track"),
+    "milestone_gate": ("off", "warn", "fail"),
+}
+
+
+class Config(NamedTuple):
+    """Repository defaults. Keys in pyproject.toml are the kebab-case field names."""
+
+    default_branch: str = "main"
+    tag_prefix: str = "v"
+    pyprojects: tuple[str, ...] = ()
+    pins: tuple[str, ...] = ("llama-stack-client",)
+    pin_style: str = "exact"
+    npm_package: str = "llama-stack-client"
+    package_jsons: tuple[str, ...] = ()
+    rc_target: str = "testpypi"
+    next_dev: str = "patch"
+    main_pin_style: str = "none"
+    write_mode: str = "push"
+    rc_main_policy: str = "ignore"
+    npm_registry: str = "https://registry.npmjs.org/"
+    bot_name: str = "github-actions[bot]"
+    bot_email: str = "41898282+github-actions[bot]@users.noreply.github.com"
+    milestone_gate: str = "off"  # prepare-release: off | warn | fail on open milestone issues
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    text = path.read_text(encoding="utf-8")
+    try:
+        if sys.version_info >= (3, 11):
+            return tomllib.loads(text)
+        return _tomlkit.parse(text).unwrap()  # pragma: no cover
+    except Exception as exc:
+        raise ReleaseActionsError(
+            f"{path} is not valid TOML: {exc}", fix="fix the TOML syntax", title="Invalid TOML"
+        ) from exc
+
+
+def read_pyproject(path: Path) -> dict[str, Any]:
+    """Parse a pyproject.toml (read-only; edits go through tomlkit elsewhere)."""
+    return _read_toml(path)
+
+
+def load_config(repo: Path, pyproject: dict[str, Any] | None = None) -> Config:
+    """Load ``[tool.release-actions]`` from ``repo/pyproject.toml`` (absent file: defaults)."""
+    if pyproject is None:
+        path = repo / "pyproject.toml"
+        pyproject = read_pyproject(path) if path.is_file() else {}
+    table = pyproject.get("tool", {}).get("release-actions", {})
+    if not isinstance(table, dict):
+        raise InvalidValueError("[tool.release-actions]", table, "a TOML table")
+    known = set(Config._fields)
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        name = key.replace("-", "_")
+        if name not in known:
+            raise InvalidValueError(
+                "[tool.release-actions] key",
+                key,
+                ", ".join(sorted(k.replace("_", "-") for k in known)),
+                fix=f"remove or rename '{key}' in [tool.release-actions]",
+            )
+        values[name] = _coerce(key, name, value)
+    return Config(**values)
+
+
+def _coerce(key: str, name: str, value: Any) -> Any:
+    default = Config._field_defaults[name]
+    if isinstance(default, tuple):
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise InvalidValueError(f"[tool.release-actions] {key}", value, "a list of strings")
+        return tuple(value)
+    if not isinstance(value, str):
+        raise InvalidValueError(f"[tool.release-actions] {key}", value, "a string")
+    if name in CHOICES and value not in CHOICES[name]:
+        raise InvalidValueError(f"[tool.release-actions] {key}", value, " | ".join(CHOICES[name]))
+    return value
+
+
+def check_choice(what: str, value: str, config_name: str) -> str:
+    if value not in CHOICES[config_name]:
+        raise InvalidValueError(what, value, " | ".join(CHOICES[config_name]))
+    return value

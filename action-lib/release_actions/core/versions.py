@@ -1,0 +1,289 @@
+"""The version model: release versions, tags, release branches and npm forms.
+
+Versions stay :class:`packaging.version.Version` objects until the last moment;
+the npm (SemVer 2) form is derived by :func:`npm_version`, the only place that
+knows the mapping.
+
+>>> str(parse_release_version("0.6.0rc1"))
+'0.6.0rc1'
+>>> npm_version(Version("0.6.0rc1"))
+'0.6.0-rc.1'
+>>> npm_version(Version("0.4.5.dev20260202"))
+'0.4.5-dev.20260202'
+>>> str(parse_tag("v0.4.6-dev").base)
+'0.4.6'
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from packaging.version import InvalidVersion, Version
+
+from release_actions.core.errors import InvalidValueError
+
+__all__ = [
+    "DevTag",
+    "ReleaseBranch",
+    "ReleaseTag",
+    "Version",
+    "dev_version",
+    "is_release",
+    "next_dev_base",
+    "npm_version",
+    "parse_any_version",
+    "parse_release_branch",
+    "parse_release_version",
+    "parse_tag",
+    "successor_base",
+]
+
+RELEASE_FORMS = "X.Y.Z or X.Y.ZrcN (also X.Y.ZaN, X.Y.ZbN), e.g. 0.4.5 or 0.5.0rc1"
+TAG_FORMS = "vX.Y.Z, vX.Y.ZrcN or the dev tag vX.Y.Z-dev, e.g. v0.4.5, v0.5.0rc1, v0.4.6-dev"
+BRANCH_FORMS = "release-X.Y.x, e.g. release-0.4.x"
+
+_NUM = r"(?:0|[1-9]\d*)"
+_RELEASE_RE = re.compile(rf"^({_NUM})\.({_NUM})\.({_NUM})(?:(a|b|rc)({_NUM}))?$")
+_DEV_TAG_RE = re.compile(rf"^v({_NUM})\.({_NUM})\.({_NUM})-dev$")
+_BRANCH_RE = re.compile(rf"^release-({_NUM})\.({_NUM})\.x$")
+_NPM_PRE = {"a": "alpha", "b": "beta", "rc": "rc"}
+
+
+def _hint(text: str) -> str:
+    """A one-line suggestion for a near miss, or ''."""
+    if text.startswith(("v", "V")) and _RELEASE_RE.match(text[1:]):
+        return f"drop the leading 'v': use {text[1:]}"
+    try:
+        canonical = Version(text)
+    except InvalidVersion:
+        return ""
+    if str(canonical) != text and _RELEASE_RE.match(str(canonical)):
+        return f"use the canonical PEP 440 spelling {canonical}"
+    if canonical.is_postrelease:
+        return "post releases are not supported: release the next patch instead"
+    if canonical.is_devrelease:
+        return "a dev version cannot be released: pass a final or RC version"
+    if canonical.local:
+        return "local versions (+...) cannot be released"
+    if len(canonical.release) != 3:
+        return "give exactly three numbers, X.Y.Z"
+    return ""
+
+
+def parse_release_version(text: str, what: str = "version") -> Version:
+    """Parse a release version: X.Y.Z, or a pre-release X.Y.Z{a,b,rc}N, canonical form only."""
+    if not isinstance(text, str) or not _RELEASE_RE.match(text):
+        raise InvalidValueError(what, text, RELEASE_FORMS, fix=_hint(str(text)))
+    return Version(text)
+
+
+def parse_any_version(text: str, what: str = "version") -> Version:
+    """Parse any PEP 440 version (dev versions included), canonical spelling required."""
+    try:
+        version = Version(text)
+    except InvalidVersion:
+        raise InvalidValueError(
+            what, text, "a PEP 440 version such as 0.4.5 or 0.4.5.dev0"
+        ) from None
+    if str(version) != text:
+        raise InvalidValueError(
+            what, text, "a canonical PEP 440 version", fix=f"write it as {version}"
+        )
+    return version
+
+
+def is_release(version: Version) -> bool:
+    """True for X.Y.Z and X.Y.Z{a,b,rc}N: no dev, post, local or epoch parts."""
+    return _RELEASE_RE.match(str(version)) is not None
+
+
+class ReleaseTag(NamedTuple):
+    """A release tag ``vX.Y.Z`` or ``vX.Y.ZrcN``."""
+
+    name: str
+    version: Version
+
+    @property
+    def is_prerelease(self) -> bool:
+        return self.version.is_prerelease
+
+    @property
+    def base(self) -> Version:
+        """The base for dev versions after this release (see :func:`successor_base`)."""
+        return successor_base(self.version)
+
+    @property
+    def line(self) -> tuple[int, int]:
+        return self.version.major, self.version.minor
+
+
+class DevTag(NamedTuple):
+    """A dev tag ``vX.Y.Z-dev``: the branch it sits on develops X.Y.Z."""
+
+    name: str
+    version: Version
+
+    @property
+    def is_prerelease(self) -> bool:
+        return False
+
+    @property
+    def base(self) -> Version:
+        return self.version
+
+    @property
+    def line(self) -> tuple[int, int]:
+        return self.version.major, self.version.minor
+
+
+Tag = ReleaseTag | DevTag
+
+
+def parse_tag(text: str) -> ReleaseTag | DevTag:
+    """Parse a release tag or a dev tag; anything else is an error naming the tag."""
+    if not isinstance(text, str):
+        raise InvalidValueError("tag", text, TAG_FORMS)
+    name = text.removeprefix("refs/tags/")
+    match = _DEV_TAG_RE.match(name)
+    if match:
+        return DevTag(name, Version(".".join(match.groups())))
+    if name.startswith("v") and _RELEASE_RE.match(name[1:]):
+        return ReleaseTag(name, Version(name[1:]))
+    fix = ""
+    if _RELEASE_RE.match(name):
+        fix = f"release tags start with 'v': use v{name}"
+    elif name.startswith("v"):
+        fix = _hint(name[1:])
+    raise InvalidValueError("tag", text, TAG_FORMS, fix=fix)
+
+
+def parse_release_tag(text: str) -> ReleaseTag:
+    """Like :func:`parse_tag` but rejects dev tags."""
+    tag = parse_tag(text)
+    if isinstance(tag, DevTag):
+        raise InvalidValueError(
+            "release tag", text, "vX.Y.Z or vX.Y.ZrcN", fix="dev tags are not releases"
+        )
+    return tag
+
+
+class ReleaseBranch(NamedTuple):
+    name: str
+    major: int
+    minor: int
+
+    @property
+    def line(self) -> tuple[int, int]:
+        return self.major, self.minor
+
+    @classmethod
+    def for_version(cls, version: Version) -> ReleaseBranch:
+        return cls(f"release-{version.major}.{version.minor}.x", version.major, version.minor)
+
+
+def parse_release_branch(text: str) -> ReleaseBranch:
+    name = text.removeprefix("refs/heads/") if isinstance(text, str) else text
+    match = _BRANCH_RE.match(name) if isinstance(name, str) else None
+    if not match:
+        raise InvalidValueError("release branch", text, BRANCH_FORMS)
+    return ReleaseBranch(name, int(match.group(1)), int(match.group(2)))
+
+
+Rank = tuple[tuple[int, ...], int, str, int]
+TagInfo = tuple[Rank, bool, tuple[int, int]]  # (rank of the base, is_dev_tag, line)
+
+
+def tag_rank(name: str) -> TagInfo | None:
+    """(rank of the base, is_dev_tag, line) of a version tag, or None; no Version objects.
+
+    Bases compare by the dev versions they produce (``X.Y.Z.dev0`` below
+    ``X.Y.Za1.dev0``), as :func:`base_rank` does for a :class:`Version`. Used to
+    scan thousands of tags cheaply; build the winner with :func:`parse_tag`.
+    """
+    match = _DEV_TAG_RE.match(name)
+    if match:
+        x, y, z = (int(g) for g in match.groups())
+        return ((x, y, z), 0, "", 0), True, (x, y)
+    match = _RELEASE_RE.match(name[1:]) if name[:1] == "v" else None
+    if match is None:
+        return None
+    x, y, z = int(match.group(1)), int(match.group(2)), int(match.group(3))
+    if match.group(4):
+        return ((x, y, z), 1, match.group(4), int(match.group(5)) + 1), False, (x, y)
+    return ((x, y, z + 1), 0, "", 0), False, (x, y)
+
+
+def base_rank(base: Version) -> Rank:
+    """The rank :func:`tag_rank` gives, for a base version (release and pre only)."""
+    release = (*base.release, 0, 0)[:3]
+    if base.pre is None:
+        return release, 0, "", 0
+    return release, 1, base.pre[0], base.pre[1]
+
+
+def successor_base(version: Version) -> Version:
+    """The smallest base a dev build after ``version`` may carry.
+
+    A final X.Y.Z gives X.Y.(Z+1); a pre-release X.Y.ZrcN gives X.Y.Zrc(N+1).
+    """
+    if version.pre is not None:
+        kind, number = version.pre
+        return Version(f"{version.base_version}{kind}{number + 1}")
+    major, minor, patch = version.release[:3]
+    return Version(f"{major}.{minor}.{patch + 1}")
+
+
+def next_dev_base(version: Version, policy: str = "patch") -> Version:
+    """What the default branch develops after the final release ``version``."""
+    major, minor, patch = version.release[:3]
+    if policy == "patch":
+        return Version(f"{major}.{minor}.{patch + 1}")
+    if policy == "minor":
+        return Version(f"{major}.{minor + 1}.0")
+    raise InvalidValueError("next-dev policy", policy, "patch | minor")
+
+
+def dev_version(base: Version, date: str) -> Version:
+    """``{base}.dev{date}``."""
+    return Version(f"{base}.dev{date}")
+
+
+def npm_version(version: Version) -> str:
+    """The npm (SemVer 2) form of a version we produce, preserving PEP 440 order.
+
+    * ``X.Y.Z`` -> ``X.Y.Z``; ``X.Y.ZrcN`` -> ``X.Y.Z-rc.N`` (``a`` -> ``alpha``,
+      ``b`` -> ``beta``), so ``rc.10`` sorts after ``rc.2``.
+    * ``X.Y.Z.devN`` -> ``X.Y.Z-dev.N``: the nightly form Llama Stack already
+      publishes. Known exception: SemVer sorts ``dev`` after ``alpha`` and
+      ``beta``, so ``X.Y.Z.devN`` vs ``X.Y.ZaM``/``X.Y.ZbM`` of the same X.Y.Z is
+      the one pair whose order npm inverts (dev vs ``rc`` is kept).
+    * ``X.Y.ZrcN.devM`` (N >= 1) -> ``X.Y.Z-rc.(N-1).dev.M``: "a dev build after
+      rc.(N-1)", which sorts after ``rc.(N-1)`` and before ``rc.N`` as PEP 440 wants.
+      ``rc0.devM`` has no such form and is an error.
+    * Epochs, ``.post`` and local versions are errors.
+    """
+    text = str(version)
+    if version.epoch:
+        raise InvalidValueError("npm version", text, "a version without an epoch (N!)")
+    if version.post is not None:
+        raise InvalidValueError(
+            "npm version", text, "a version without .postN", fix="release the next patch instead"
+        )
+    if version.local is not None:
+        raise InvalidValueError("npm version", text, "a version without a local part (+...)")
+    release = (*version.release, 0, 0)[:3]
+    if len(version.release) > 3:
+        raise InvalidValueError("npm version", text, "at most three release numbers X.Y.Z")
+    core = ".".join(str(n) for n in release)
+    if version.pre is None:
+        return core if version.dev is None else f"{core}-dev.{version.dev}"
+    kind, number = version.pre
+    label = _NPM_PRE[kind]
+    if version.dev is None:
+        return f"{core}-{label}.{number}"
+    if number == 0:
+        raise InvalidValueError(
+            "npm version", text, "a dev build of pre-release 1 or later (e.g. 0.6.0rc1.dev5)"
+        )
+    return f"{core}-{label}.{number - 1}.dev.{version.dev}"

@@ -1,0 +1,174 @@
+"""``release-actions prepare-release``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from release_actions.adapters.uvlock import LOCK_POLICIES
+from release_actions.core.errors import ReleaseActionsError
+from release_actions.core.versions import ReleaseTag, Version
+from release_actions.interface.commands.common import (
+    add_repo_and_json,
+    add_write_arguments,
+    emit,
+    env_default,
+    env_list,
+    env_tristate,
+    identity_from,
+    open_repo,
+    summary_rows,
+)
+from release_actions.interface.output import annotation, markdown_table, report_error, write_summary
+from release_actions.steps.governance import (
+    GATE_MODES,
+    DraftRelease,
+    MilestoneReport,
+    ReleaseSource,
+    check_gate_mode,
+    check_milestone,
+    ensure_draft_release,
+    previous_release_tag,
+)
+from release_actions.steps.prepare import PrepareRequest, prepare_release
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_repo_and_json(parser)
+    parser.add_argument("--version", default=env_default("RA_VERSION"), help="X.Y.Z or X.Y.ZrcN")
+    parser.add_argument(
+        "--release-branch", default=env_default("RA_RELEASE_BRANCH"), help="default: release-X.Y.x"
+    )
+    parser.add_argument(
+        "--from",
+        dest="from_ref",
+        default=env_default("RA_FROM"),
+        help="where a new release branch starts (default: the default branch)",
+    )
+    parser.add_argument(
+        "--pin",
+        action="append",
+        default=env_list("RA_PINS"),
+        help="sibling package to pin (repeatable; default from config)",
+    )
+    parser.add_argument(
+        "--pin-style", default=env_default("RA_PIN_STYLE"), help="exact | compatible | minimum"
+    )
+    parser.add_argument(
+        "--lock-policy",
+        default=env_default("RA_LOCK_POLICY", "fail"),
+        help=" | ".join(LOCK_POLICIES) + " when the pinned version is unpublished",
+    )
+    parser.add_argument(
+        "--index-url",
+        default=env_default("RA_INDEX_URL"),
+        help="index for uv lock (default: the project's own configuration)",
+    )
+    parser.add_argument(
+        "--milestone-gate",
+        default=env_default("RA_MILESTONE_GATE"),
+        help=" | ".join(GATE_MODES)
+        + ": open issues on the milestone vX.Y.Z (or X.Y.Z) before any write "
+        "(default: config, else off)",
+    )
+    parser.add_argument(
+        "--draft-release",
+        action="store_true",
+        default=env_tristate("RA_DRAFT_RELEASE") or False,
+        help="then create (or reuse) the draft GitHub Release vX.Y.Z with generated notes",
+    )
+    add_write_arguments(parser, "print the plan and the diff, change nothing")
+
+
+def run(options: argparse.Namespace) -> int:
+    repo, _pyproject, config = open_repo(options.repo)
+    request = PrepareRequest(
+        version=options.version,
+        release_branch=options.release_branch,
+        from_ref=options.from_ref,
+        pins=tuple(options.pin or ()),
+        pin_style=options.pin_style,
+        mode=options.mode,
+        push=not options.no_push,
+        dry_run=options.dry_run,
+        lock_policy=options.lock_policy,
+        index_url=options.index_url,
+    )
+    identity = identity_from(options, config)
+    needs_pulls = (request.mode or config.write_mode) != "push" and not request.dry_run
+    gate_mode = check_gate_mode(options.milestone_gate or config.milestone_gate)
+    draft_release = options.draft_release and not request.dry_run
+    github = None
+    if needs_pulls or gate_mode != "off" or draft_release:
+        from release_actions.adapters.github_repo import pull_requests_from_env
+
+        github = pull_requests_from_env()
+    pulls = github if needs_pulls else None
+    reports: list[MilestoneReport] = []
+
+    def milestone_gate(version: Version) -> None:
+        assert github is not None  # connected above when the gate is on
+        report = check_milestone(github, version, gate_mode, tag_prefix=config.tag_prefix)
+        reports.append(report)
+        level = "notice" if report.passed else "warning"
+        annotation(level, "\n".join(report.notes()), title="milestone gate")
+        if report.blocking:
+            write_summary(report.markdown())
+        report.enforce()
+
+    result = prepare_release(
+        repo,
+        request,
+        config,
+        identity=identity,
+        pulls=pulls,
+        before_write=milestone_gate if gate_mode != "off" else None,
+    )
+    for note in result.notes:
+        annotation("notice", note, title="prepare-release")
+    data = result.as_dict()
+    code = 0
+    extra_summary = reports[0].markdown() if reports else ""
+    if reports:
+        data.update(reports[0].as_dict())
+    if draft_release and request.push and github is not None:
+        try:
+            draft = _draft_release(repo, github, result.tag, result.version, result.release_branch)
+        except ReleaseActionsError as err:
+            report_error(err)
+            code = 1
+        else:
+            data["release_url"] = draft.url
+            annotation("notice", draft.as_text(), title="prepare-release")
+            extra_summary += f"\n**GitHub Release:** {draft.as_text()}\n"
+    elif options.draft_release:
+        why = "dry run: would create" if request.dry_run else "--no-push: did not create"
+        extra_summary += (
+            f"\n**GitHub Release:** {why} the draft release {result.tag} "
+            f"on {result.release_branch}\n"
+        )
+    emit(data, options.json)
+    if not options.json and result.write.diff:
+        print(result.write.diff)
+    title = "Prepare release (dry run)" if options.dry_run else "Prepare release"
+    summary = f"### {title} {result.tag}\n\n" + markdown_table(summary_rows(data), ("", "value"))
+    for line in result.pin_changes:
+        summary += f"\n- pin: `{line}`"
+    for note in result.notes:
+        summary += f"\n- {note}"
+    if extra_summary:
+        summary += "\n\n" + extra_summary
+    if result.write.diff:
+        summary += f"\n\n```diff\n{result.write.diff}\n```\n"
+    write_summary(summary + "\n")
+    return code
+
+
+def _draft_release(
+    repo: Path, github: ReleaseSource, tag: str, version: str, branch: str
+) -> DraftRelease:
+    """The draft release of the prepared version, notes since the previous release tag."""
+    from release_actions.adapters.tags import known_release_tags
+
+    previous = previous_release_tag(Version(version), known_release_tags(repo))
+    return ensure_draft_release(github, ReleaseTag(tag, Version(version)), branch, previous)

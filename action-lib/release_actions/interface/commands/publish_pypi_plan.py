@@ -1,0 +1,88 @@
+"""``release-actions publish-pypi-plan``: what to upload, file by file, and nothing twice."""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from release_actions.adapters.dists import PYTHON_SUFFIXES, find_dists
+from release_actions.core.versions import parse_any_version
+from release_actions.interface.commands.common import (
+    emit,
+    env_default,
+    env_list,
+    env_tristate,
+    require,
+)
+from release_actions.interface.output import markdown_table, write_summary
+from release_actions.steps.publish.pypi import plan_pypi_upload
+
+UPLOAD_ROOT = ".release-actions-upload"
+
+
+def new_upload_dir() -> Path:
+    """A fresh, relative folder under ./.release-actions-upload (one per plan in a job)."""
+    Path(UPLOAD_ROOT).mkdir(exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix="upload-", dir=UPLOAD_ROOT))
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--index-url",
+        default=env_default("RA_INDEX_URL"),
+        help="simple index of the target, e.g. https://pypi.org/simple/",
+    )
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="DIR",
+        default=env_list("RA_PATHS"),
+        help="folders of built wheels and sdists (or the files)",
+    )
+    parser.add_argument(
+        "--out",
+        default=env_default("RA_OUT_DIR"),
+        help="empty folder that receives the files to upload (default: a new folder under"
+        f" ./{UPLOAD_ROOT}/, inside the workspace where the pypa publish action can see it)",
+    )
+    parser.add_argument(
+        "--version",
+        default=env_default("RA_VERSION"),
+        help="the version every file must carry (checked first)",
+    )
+    parser.add_argument(
+        "--skip-existing",
+        action="store_true",
+        default=env_tristate("RA_SKIP_EXISTING") or False,
+        help="skip (with a warning) files the index has under the same name with other contents",
+    )
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def run(options: argparse.Namespace) -> int:
+    require(
+        bool(options.index_url),
+        "no index URL given: the plan compares the files with the target index.",
+        "pass --index-url, e.g. https://pypi.org/simple/ or https://test.pypi.org/simple/",
+    )
+    require(
+        bool(options.paths),
+        "no folders given: publish-pypi-plan needs the built distributions.",
+        "pass one or more folders of wheels and sdists",
+    )
+    version = parse_any_version(options.version) if options.version else None
+    plan = plan_pypi_upload(
+        options.index_url,
+        find_dists((Path(p) for p in options.paths), kinds=PYTHON_SUFFIXES),
+        Path(options.out) if options.out else new_upload_dir(),
+        version=version,
+        skip_existing=options.skip_existing,
+    )
+    emit(plan.as_dict(), options.json)
+    uploads = plan.as_dict()["upload_count"]
+    write_summary(
+        f"### PyPI upload plan for {options.index_url}\n\n{uploads} file(s) to upload.\n\n"
+        + markdown_table(plan.rows(), ("file", "decision"))
+    )
+    return 0

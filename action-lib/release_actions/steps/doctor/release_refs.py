@@ -1,0 +1,107 @@
+"""Checks on tags and branches: tags, release-branches and dev-tag.
+
+Every ``v<digit>...`` tag must parse as a release or dev tag; every released
+line X.Y must have its ``release-X.Y.x`` branch (missing: fail for a maintained
+line, warn for older ones); the default branch's dev tag must be above the
+newest final release.
+"""
+
+from __future__ import annotations
+
+from release_actions.core.versions import ReleaseBranch, ReleaseTag, next_dev_base
+from release_actions.steps.doctor.context import Context
+from release_actions.steps.doctor.report import FAIL, OK, WARN, Check
+from release_actions.steps.maintained import line_is_maintained
+
+__all__ = ["check_dev_tag", "check_release_branches", "check_tags"]
+
+
+def check_tags(ctx: Context) -> Check:
+    name = "tags"
+    releases, devs, bad = ctx.parsed_tags
+    if bad:
+        shown = ", ".join(bad[:10]) + (f" and {len(bad) - 10} more" if len(bad) > 10 else "")
+        return Check(
+            name,
+            WARN,
+            f"{len(bad)} tag(s) look like versions but do not parse as vX.Y.Z, vX.Y.ZrcN or"
+            f" vX.Y.Z-dev: {shown}",
+            f"rename or delete them (e.g. git push origin :refs/tags/{bad[0]}): release-actions"
+            " ignores them, git describe and setuptools-scm do not",
+        )
+    if not releases and not devs:
+        return Check(name, OK, "no version tags yet")
+    return Check(name, OK, f"{len(releases)} release and {len(devs)} dev tag(s), all parse")
+
+
+def check_release_branches(ctx: Context) -> Check:
+    name = "release-branches"
+    releases = ctx.releases
+    if not releases:
+        return Check(name, OK, "nothing released yet")
+    latest: dict[tuple[int, int], ReleaseTag] = {}
+    for tag in releases:  # sorted by version: the last one of a line wins
+        latest[tag.line] = tag
+    branches = ctx.branches
+    missing = {
+        line: tag
+        for line, tag in latest.items()
+        if ReleaseBranch.for_version(tag.version).name not in branches
+    }
+    if not missing:
+        names = ", ".join(ReleaseBranch.for_version(t.version).name for t in latest.values())
+        return Check(name, OK, f"every released line has its branch: {names}")
+    maintained = {line for line in missing if line_is_maintained(line, releases, ctx.count)}
+    status = FAIL if maintained else WARN
+    ordered = sorted(missing, key=lambda k: (k not in maintained, [-k[0], -k[1]]))
+    described = []
+    for line in ordered:
+        tag = missing[line]
+        kind = "maintained" if line in maintained else "unmaintained"
+        described.append(
+            f"{ReleaseBranch.for_version(tag.version).name} ({kind}, latest {tag.name})"
+        )
+    first = missing[ordered[0]]
+    branch = ReleaseBranch.for_version(first.version).name
+    return Check(
+        name,
+        status,
+        "released lines without their release branch (local or origin): " + ", ".join(described),
+        f"create each from the line's latest tag, e.g. git push origin"
+        f" '{first.name}^{{commit}}:refs/heads/{branch}'",
+    )
+
+
+def check_dev_tag(ctx: Context) -> Check:
+    name = "dev-tag"
+    finals = ctx.finals
+    devs = ctx.parsed_tags[1]
+    if not finals:
+        if devs:
+            return Check(name, OK, f"{devs[-1].name}; no final release yet")
+        return Check(name, OK, "no final release yet")
+    newest = finals[-1]
+    nxt = next_dev_base(newest.version, ctx.config.next_dev)
+    prefix = ctx.config.tag_prefix
+    fix = (
+        f"run post-release for {newest.name}: it tags {ctx.config.default_branch} with"
+        f" {prefix}{nxt}-dev and bumps fallback_version to {nxt}.dev0"
+    )
+    if not devs:
+        return Check(
+            name,
+            WARN,
+            f"no dev tag ({prefix}X.Y.Z-dev) although {newest.name} is released: nightlies in"
+            " tagless checkouts fall back to fallback_version",
+            fix,
+        )
+    top = devs[-1]
+    if top.version <= newest.version:
+        return Check(
+            name,
+            FAIL,
+            f"the newest dev tag {top.name} is not above the newest release {newest.name}:"
+            f" {ctx.config.default_branch} still develops {top.version}",
+            fix,
+        )
+    return Check(name, OK, f"{top.name} is above the newest release {newest.name}")

@@ -1,0 +1,250 @@
+"""prepare-release: make a release branch ready for tagging vX.Y.Z.
+
+In one commit on ``release-X.Y.x`` ("chore: prepare release vX.Y.Z"):
+``fallback_version`` in every managed pyproject.toml, the sibling pins in every
+dependency table, and a re-locked ``uv.lock``. A minor release whose branch does
+not exist yet gets the branch, cut from main (or a given commit), with the
+setuptools-scm configuration made complete. Delivery, re-runs and races are
+:func:`release_actions.adapters.delivery.write_change`'s job.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from release_actions.adapters.delivery import (
+    PR_BRANCH_PREFIX,
+    Identity,
+    PullRequests,
+    WriteResult,
+    write_change,
+)
+from release_actions.adapters.tags import known_release_tags
+from release_actions.adapters.uvlock import LOCK_POLICIES, UnpublishedError, relock
+from release_actions.core.config import Config
+from release_actions.core.errors import InvalidValueError, ReleaseActionsError
+from release_actions.core.versions import (
+    ReleaseBranch,
+    Version,
+    parse_release_branch,
+    parse_release_version,
+)
+from release_actions.edits.pins import set_pins
+from release_actions.edits.pyproject import (
+    ensure_scm_config,
+    find_managed_pyprojects,
+    set_fallback_version,
+)
+from release_actions.steps.maintained import maintenance_note
+
+
+@dataclass(frozen=True)
+class PrepareRequest:
+    version: str
+    release_branch: str = ""
+    from_ref: str = ""
+    pins: tuple[str, ...] = ()
+    pin_style: str = ""
+    mode: str = ""
+    push: bool = True
+    dry_run: bool = False
+    lock_policy: str = "fail"
+    lock_wait_attempts: int = 10
+    lock_wait_seconds: float = 30.0
+    index_url: str = ""
+
+
+@dataclass
+class PrepareResult:
+    version: str
+    tag: str
+    release_branch: str
+    write: WriteResult
+    lock: str = ""
+    notes: list[str] = field(default_factory=list)
+    pin_changes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "version": self.version,
+            "tag": self.tag,
+            "release_branch": self.release_branch,
+            "status": self.write.status,
+            "changed": self.write.changed,
+            "commit_sha": self.write.commit_sha,
+            "pull_request_url": self.write.pull_request_url,
+            "changed_files": " ".join(self.write.changed_files),
+            "created_branch": self.write.created_branch,
+            "lock": self.lock,
+        }
+
+
+def validate(request: PrepareRequest, repo: Path, config: Config) -> tuple[Version, ReleaseBranch]:
+    """All checks that need no write: version, branch, existing tags. Raises on bad input."""
+    version = parse_release_version(request.version)
+    branch = ReleaseBranch.for_version(version)
+    if request.release_branch:
+        branch = parse_release_branch(request.release_branch)
+        if branch.line != (version.major, version.minor):
+            raise InvalidValueError(
+                "release-branch",
+                request.release_branch,
+                f"release-{version.major}.{version.minor}.x for version {version}",
+                fix=f"prepare {version} on release-{version.major}.{version.minor}.x",
+            )
+    if request.lock_policy not in LOCK_POLICIES:
+        raise InvalidValueError("lock-policy", request.lock_policy, " | ".join(LOCK_POLICIES))
+    tag_name = f"{config.tag_prefix}{version}"
+    tags = known_release_tags(repo)
+    if any(t.name == tag_name for t in tags):
+        raise ReleaseActionsError(
+            f"tag {tag_name} already exists: {version} has been released",
+            fix="prepare the next version instead",
+            title="Version already released",
+        )
+    line = [t.version for t in tags if t.line == branch.line]
+    if line and version <= max(line):
+        raise ReleaseActionsError(
+            f"version {version} is not above {max(line)}, the latest release of line "
+            f"{branch.major}.{branch.minor}",
+            fix=f"prepare a version above {max(line)}",
+            title="Version not above the line's latest release",
+        )
+    return version, branch
+
+
+def make_edit(
+    request: PrepareRequest,
+    config: Config,
+    version: Version,
+    notes: list[str],
+    pin_changes: list[str],
+    lock_status: list[str],
+) -> Callable[[Path, bool], list[str]]:
+    """The edit applied on the release branch's tip (again after a lost race)."""
+    pins = request.pins or config.pins
+    style = request.pin_style or config.pin_style
+
+    def edit(wt: Path, new_branch: bool) -> list[str]:
+        changed: list[str] = []
+        notes.clear()
+        pin_changes.clear()
+        for path in find_managed_pyprojects(wt, config.pyprojects):
+            rel = str(path.relative_to(wt))
+            text = original = path.read_text(encoding="utf-8")
+            if new_branch:
+                text, added = ensure_scm_config(text, fallback_version=str(version))
+                notes.extend(f"{rel}: {what}" for what in added)
+            text = set_fallback_version(text, str(version))
+            text, changes = set_pins(text, pins, version, style)
+            pin_changes.extend(f"{rel}: {c.old} -> {c.new}" for c in changes)
+            if text != original:
+                path.write_text(text, encoding="utf-8")
+                changed.append(rel)
+        if changed and (wt / "uv.lock").is_file():
+            changed += _relock(wt, request, pins, version, notes, lock_status)
+        return changed
+
+    return edit
+
+
+def _relock(
+    wt: Path,
+    request: PrepareRequest,
+    pins: Sequence[str],
+    version: Version,
+    notes: list[str],
+    lock_status: list[str],
+) -> list[str]:
+    attempts = request.lock_wait_attempts if request.lock_policy == "wait" else 1
+    for attempt in range(1, attempts + 1):
+        try:
+            result = relock(wt, pins, index_url=request.index_url)
+        except UnpublishedError as err:
+            if request.lock_policy == "fail":
+                raise
+            if request.lock_policy == "skip":
+                notes.append(
+                    f"uv.lock NOT updated: {', '.join(pins)} {version} is not resolvable yet "
+                    "(lock-policy skip); re-lock once it is published"
+                )
+                lock_status[:] = ["skipped"]
+                return []
+            if attempt == attempts:
+                raise ReleaseActionsError(
+                    f"{', '.join(pins)} {version} still not resolvable after {attempts} tries",
+                    fix="publish the pinned packages first, or use lock-policy skip",
+                    title="Pinned version not published",
+                ) from err
+            time.sleep(request.lock_wait_seconds)
+            continue
+        lock_status[:] = [result.status]
+        return ["uv.lock"] if result.status == "relocked" else []
+    return []
+
+
+def prepare_release(
+    repo: Path,
+    request: PrepareRequest,
+    config: Config,
+    *,
+    identity: Identity,
+    pulls: PullRequests | None = None,
+    before_write: Callable[[Version], None] | None = None,
+) -> PrepareResult:
+    """Validate, then (``before_write``: a gate that may raise) write; see the module doc."""
+    version, branch = validate(request, repo, config)
+    if before_write is not None:
+        before_write(version)  # e.g. the milestone gate: after validation, before any write
+    tag = f"{config.tag_prefix}{version}"
+    notes: list[str] = []
+    pin_changes: list[str] = []
+    lock_status: list[str] = []
+    is_minor_start = version.micro == 0
+    start_point = (request.from_ref or config.default_branch) if is_minor_start else ""
+    edit = make_edit(request, config, version, notes, pin_changes, lock_status)
+    try:
+        write = write_change(
+            repo,
+            branch=branch.name,
+            edit=edit,
+            message=f"chore: prepare release {tag}",
+            identity=identity,
+            mode=request.mode or config.write_mode,
+            push=request.push,
+            dry_run=request.dry_run,
+            start_point=start_point,
+            pr_branch=f"{PR_BRANCH_PREFIX}prepare-{tag}",
+            pr_title=f"chore: prepare release {tag}",
+            pr_body=_pr_body(tag, branch.name),
+            pulls=pulls,
+        )
+    except ReleaseActionsError as err:
+        if "does not exist" in err.message and not is_minor_start:
+            raise ReleaseActionsError(
+                f"release branch {branch.name} does not exist; patch releases are made from it",
+                fix=f"prepare {version.major}.{version.minor}.0 first, or create {branch.name}",
+                title="Release branch missing",
+            ) from err
+        raise
+    result = PrepareResult(str(version), tag, branch.name, write, ",".join(lock_status))
+    result.notes = notes + write.notes
+    try:  # advisory only: never fails the release
+        maintenance = maintenance_note(repo, version)
+    except ReleaseActionsError:
+        maintenance = None
+    if maintenance:
+        result.notes.append(maintenance)
+    result.pin_changes = pin_changes
+    return result
+
+
+def _pr_body(tag: str, branch: str) -> str:
+    return (
+        f"Prepares `{branch}` for `{tag}`: `fallback_version`, sibling pins and `uv.lock`.\n\n"
+        "Opened by llama-stack/release-actions prepare-release. Re-running the workflow "
+        "updates this pull request instead of opening another."
+    )

@@ -1,0 +1,1 @@
+"""Publishing: PyPI upload plans and npm publishes, each safe to re-run."""
