@@ -107,7 +107,7 @@ def clients(bed: Bed) -> None:
     release_clients(bed, VERSION, VERSION, "latest")
     latest = bed.npm.dist_tags(CLIENT)["latest"]
     print(f'set-version, build, publish-pypi-plan + upload: {CLIENT} {VERSION} on "PyPI"')
-    print(f"set-version, npm-publish --dist-tag latest: {CLIENT} {VERSION} on npm")
+    print(f"set-version, publish-npm --dist-tag latest: {CLIENT} {VERSION} on npm")
     bed.record("clients released", VERSION, f"PyPI {CLIENT}; npm {CLIENT} latest={latest}")
 
 

@@ -75,22 +75,16 @@ class Bed:
     def cli(self, *args: str, repo: Path | None = None, check: bool = True) -> Result:
         """``python -m release_actions ARGS --json`` as the actions run it; its JSON result.
 
-        With ``check=False`` a refusal returns ``{"error": "<the ::error message>"}``.
+        stdout holds exactly one JSON document: the result, or with ``check=False`` the
+        refusal ``{"error": ..., "fix": ..., "title": ...}``.
         """
         argv = [sys.executable, "-m", "release_actions", *args, "--json"]
         if repo is not None:
             argv += ["--repo", str(repo)]
         proc = subprocess.run(argv, capture_output=True, text=True, env=self.env(), check=False)
-        if proc.returncode != 0:
-            if check:
-                raise SystemExit(
-                    f"release-actions {' '.join(args)} failed:\n{proc.stdout}{proc.stderr}"
-                )
-            errors = [line for line in proc.stdout.splitlines() if line.startswith("::error")]
-            return {"error": errors[0].split("::", 2)[2] if errors else proc.stderr.strip()}
-        lines = proc.stdout.splitlines()
-        start = lines.index("{")  # the (indented) JSON document comes after any log lines
-        result: Result = json.loads("\n".join(lines[start:]))
+        if proc.returncode != 0 and check:
+            raise SystemExit(f"release-actions {' '.join(args)} failed:\n{proc.stderr}")
+        result: Result = json.loads(proc.stdout)
         return result
 
     def path(self, name: str) -> Path:
@@ -148,7 +142,7 @@ def release_clients(bed: Bed, version: str, npm_version: str, dist_tag: str) -> 
     typescript = write_npm_client(bed.path(f"client-typescript-{version}"), "0.7.1")
     bed.cli("set-version", "--version", version, repo=typescript)
     bed.cli(
-        "npm-publish", str(typescript), "--dist-tag", dist_tag, "--npm-version", npm_version,
+        "publish-npm", str(typescript), "--dist-tag", dist_tag, "--npm-version", npm_version,
         "--registry", bed.npm.url, "--wait-attempts", "10", "--wait-seconds", "0.2",
         repo=typescript,
     )  # fmt: skip

@@ -25,7 +25,20 @@ def _cell(text: object) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
-def render(action: dict, part: str) -> str:
+# Outputs whose ``--json`` key is not the output name in snake_case (the usual mapping,
+# release_actions.interface.output.output_name).
+JSON_KEYS = {
+    ("doctor", "failed-checks"): "failed",
+    ("doctor", "warned-checks"): "warned",
+    ("doctor", "report"): "(the whole document)",
+}
+
+
+def json_key(action_name: str, output: str) -> str:
+    return JSON_KEYS.get((action_name, output), output.replace("-", "_"))
+
+
+def render(action: dict, part: str, action_name: str = "") -> str:
     items = action.get(part) or {}
     if part == "inputs":
         lines = ["| input | default | description |", "| --- | --- | --- |"]
@@ -34,9 +47,11 @@ def render(action: dict, part: str) -> str:
             shown = f"`{_cell(default)}`" if default != "" else '`""`'
             lines.append(f"| `{name}` | {shown} | {_cell(spec.get('description', ''))} |")
     else:
-        lines = ["| output | description |", "| --- | --- |"]
+        lines = ["| output | `--json` key | description |", "| --- | --- | --- |"]
         for name, spec in items.items():
-            lines.append(f"| `{name}` | {_cell(spec.get('description', ''))} |")
+            key = json_key(action_name, name)
+            shown = f"`{key}`" if not key.startswith("(") else key
+            lines.append(f"| `{name}` | {shown} | {_cell(spec.get('description', ''))} |")
     return "\n".join(lines)
 
 
@@ -45,7 +60,7 @@ def tables() -> dict[tuple[str, str], str]:
     for path in sorted(ROOT.glob("actions/*/action.yml")):
         action = yaml.safe_load(path.read_text())
         for part in ("inputs", "outputs"):
-            result[(path.parent.name, part)] = render(action, part)
+            result[(path.parent.name, part)] = render(action, part, path.parent.name)
     return result
 
 

@@ -160,6 +160,7 @@ def test_bad_input(
     out.write_text("")
     monkeypatch.setenv("GITHUB_OUTPUT", str(out))
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
     for name in ("GITHUB_EVENT_NAME", "GITHUB_EVENT_PATH", "GITHUB_REF", "GITHUB_BASE_REF"):
         monkeypatch.delenv(name, raising=False)
     for key, val in env.items():
@@ -168,10 +169,11 @@ def test_bad_input(
     args = [command, *flags]
     if "--repo" not in flags:
         args = [command, "--repo", str(repo), *flags]
-    stdout = io.StringIO()
-    with contextlib.redirect_stdout(stdout):
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
         code = main(args)
-    printed = stdout.getvalue()
+    printed = stderr.getvalue()
+    assert stdout.getvalue() == "", "stdout holds only a result"
     assert code != 0
     errors = [line for line in printed.splitlines() if line.startswith("::error")]
     assert len(errors) == 1, printed
@@ -197,8 +199,9 @@ def test_bad_numeric_inputs_of_post_release(
 ) -> None:
     for key, val in env.items():
         monkeypatch.setenv(key, val)
-    stdout = io.StringIO()
-    with contextlib.redirect_stdout(stdout):
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    stderr = io.StringIO()
+    with contextlib.redirect_stderr(stderr):
         code = main(["post-release", "--repo", str(repo), "--tag", "v0.7.1"])
-    errors = [line for line in stdout.getvalue().splitlines() if line.startswith("::error")]
-    assert code == 1 and len(errors) == 1 and f"'{value}'" in errors[0], stdout.getvalue()
+    errors = [line for line in stderr.getvalue().splitlines() if line.startswith("::error")]
+    assert code == 1 and len(errors) == 1 and f"'{value}'" in errors[0], stderr.getvalue()

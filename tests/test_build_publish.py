@@ -6,7 +6,7 @@
   built) reproduced with a build Python that has setuptools only.
 * verify: hand-made wheels, sdists and npm tarballs whose file names lie.
 * smoke-install: the built stack with this run's client, or an index's.
-* publish-pypi-plan against a pypiserver; npm-publish against verdaccio.
+* publish-pypi-plan against a pypiserver; publish-npm against verdaccio.
 
 Every version is read back from the files (zipfile/tarfile), not from our code.
 """
@@ -34,7 +34,7 @@ from release_actions.core.errors import ReleaseActionsError
 from release_actions.interface import cli
 from release_actions.steps.build import build, pretend_variable
 from release_actions.steps.build import build_env as build_env_of
-from release_actions.steps.publish.npm import check_dist_tag, npm_publish
+from release_actions.steps.publish.npm import check_dist_tag, publish_npm
 from release_actions.steps.publish.pypi import plan_pypi_upload
 from release_actions.steps.smoke import smoke_install
 from tests.testbed.dist_metadata import metadata_version
@@ -464,7 +464,7 @@ def test_plan_skips_different_files_with_skip_existing(
     rerun = client_variant(tmp_path / "rerun", "0.8.0.dev20261125", name, readme="rebuilt\n")
     plan = plan_dict(pypi_index, rerun, tmp_path / "up", skip_existing=True)
     assert (plan["upload"], plan["skip_different_count"]) == (False, 2)
-    assert "::warning title=Existing file skipped::" in capsys.readouterr().out
+    assert "is not uploaded: the index has" in capsys.readouterr().err
 
 
 def test_plan_refuses_a_second_sdist_for_a_version(pypi_index: PypiIndex, tmp_path: Path) -> None:
@@ -535,7 +535,7 @@ def npm_env(npm_registry: NpmRegistry) -> Iterator[dict[str, str]]:
 
 
 def publish(registry: NpmRegistry, folder: Path, tag: str, **kwargs: object) -> dict[str, object]:
-    result = npm_publish(folder, dist_tag=tag, registry=registry.url, env=registry.env(),
+    result = publish_npm(folder, dist_tag=tag, registry=registry.url, env=registry.env(),
                          wait_attempts=5, wait_seconds=0.2, **kwargs)  # type: ignore[arg-type]  # fmt: skip
     return result.as_dict()
 

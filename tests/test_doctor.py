@@ -518,10 +518,12 @@ def test_cli_exit_1_annotations_summary_and_outputs(
     summary, outputs = tmp_path / "summary.md", tmp_path / "outputs"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     monkeypatch.setenv("GITHUB_OUTPUT", str(outputs))
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
     assert main(["doctor", "--repo", str(repo)]) == 1
-    out = capsys.readouterr().out
-    assert "::error title=doctor%3A release-branches::" in out
-    assert "::warning title=doctor%3A workflows::" in out
+    out, err = capsys.readouterr()
+    assert "::error title=doctor%3A release-branches::" in err
+    assert "::warning title=doctor%3A workflows::" in err
+    assert "::" not in out
     assert "[fail] release-branches: " in out and "       fix: create each" in out
     table = summary.read_text()
     assert "Release doctor on main: 1 failed, 1 warning" in table
@@ -558,6 +560,5 @@ def test_detached_head_checks_agreement_only(repo: Path) -> None:
 
 
 def test_cli_rejects_a_bad_count(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit):
-        main(["doctor", "--repo", str(repo), "--count", "0"])
-    assert "count" in capsys.readouterr().err
+    assert main(["doctor", "--repo", str(repo), "--count", "0"]) == 1
+    assert "error: invalid --count '0'" in capsys.readouterr().err

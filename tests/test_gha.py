@@ -8,17 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from release_actions.core.errors import InvalidValueError, ReleaseActionsError
+from release_actions.core.errors import ReleaseActionsError
 from release_actions.interface.output import (
-    annotation,
-    env_bool,
-    env_choice,
-    env_str,
+    Console,
     markdown_table,
-    report_error,
+    redact,
     write_outputs,
     write_summary,
 )
+
+ACTIONS = {"GITHUB_ACTIONS": "true"}
 
 
 def parse_output_file(text: str) -> dict[str, str]:
@@ -78,8 +77,62 @@ def test_outputs_without_github_output_do_nothing(
 
 def test_annotation_escaping() -> None:
     stream = io.StringIO()
-    annotation("error", "bad 100%\nvalue", title="Invalid: tag, value", stream=stream)
+    Console(ACTIONS, stderr=stream).diagnostic(
+        "error", "bad 100%\nvalue", title="Invalid: tag, value"
+    )
     assert stream.getvalue() == "::error title=Invalid%3A tag%2C value::bad 100%25%0Avalue\n"
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_terminal_diagnostics_are_plain_lines_coloured_only_on_a_tty() -> None:
+    plain, tty, no_color = io.StringIO(), _Tty(), _Tty()
+    Console({}, stderr=plain).warning("careful", title="x")
+    Console({}, stderr=tty).warning("careful", title="x")
+    Console({"NO_COLOR": "1"}, stderr=no_color).warning("careful", title="x")
+    assert plain.getvalue() == "warning: careful\n"
+    assert tty.getvalue() == "\033[33mwarning:\033[0m careful\n"
+    assert no_color.getvalue() == "warning: careful\n"
+
+
+def test_terminal_error_is_an_error_line_and_a_fix_line() -> None:
+    stderr, stdout = io.StringIO(), io.StringIO()
+    err = ReleaseActionsError(
+        "no token.", fix="export GITHUB_TOKEN", actions_fix="pass env: GITHUB_TOKEN", title="T"
+    )
+    Console({}, stderr=stderr, stdout=stdout).error(err)
+    assert stderr.getvalue() == "error: no token.\nfix: export GITHUB_TOKEN\n"
+    assert stdout.getvalue() == ""
+    actions = io.StringIO()
+    Console(ACTIONS, stderr=actions).error(err)
+    assert actions.getvalue() == "::error title=T::no token. Fix: pass env: GITHUB_TOKEN\n"
+
+
+def test_json_error_document_on_stdout() -> None:
+    import json
+
+    stdout = io.StringIO()
+    err = ReleaseActionsError("bad tag 'x'.", fix="use v1.2.3", title="Bad tag")
+    Console({}, stdout=stdout, stderr=io.StringIO(), as_json=True).error(err)
+    assert json.loads(stdout.getvalue()) == {
+        "error": "bad tag 'x'.",
+        "fix": "use v1.2.3",
+        "title": "Bad tag",
+    }
+
+
+def test_credentials_in_urls_are_redacted_everywhere() -> None:
+    assert redact("see https://user:s3cret@host/x and http://tok@h/") == (
+        "see https://***@host/x and http://***@h/"
+    )
+    stderr, stdout = io.StringIO(), io.StringIO()
+    console = Console({}, stderr=stderr, stdout=stdout, as_json=True)
+    console.warning("index https://__token__:pypi-SECRET@upload.example/legacy/")
+    console.error(ReleaseActionsError("push to https://x:ghp_SECRET@github.com/o/r failed"))
+    assert "SECRET" not in stderr.getvalue() + stdout.getvalue()
 
 
 def test_report_error_annotation_and_summary(
@@ -88,8 +141,8 @@ def test_report_error_annotation_and_summary(
     summary = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     stream = io.StringIO()
-    report_error(
-        ReleaseActionsError("tag 'x' is bad.", fix="use v1.2.3", title="Bad tag"), stream=stream
+    Console(ACTIONS, stderr=stream).error(
+        ReleaseActionsError("tag 'x' is bad.", fix="use v1.2.3", title="Bad tag")
     )
     assert stream.getvalue().startswith("::error title=Bad tag::tag 'x' is bad. Fix: use v1.2.3")
     text = summary.read_text()
@@ -106,16 +159,3 @@ def test_summary_appends(tmp_path: Path) -> None:
 def test_markdown_table_escapes_pipes() -> None:
     table = markdown_table([("a", "x|y"), ("b", "")], ("key", "value"))
     assert "| a | `x\\|y` |" in table and "| b | |" in table
-
-
-def test_typed_inputs() -> None:
-    env = {"A": "  yes ", "B": "Off", "C": "maybe", "D": " x ", "E": "pypi"}
-    assert env_bool("A", env=env) is True
-    assert env_bool("B", env=env) is False
-    assert env_bool("MISSING", True, env=env) is True
-    with pytest.raises(InvalidValueError, match="maybe"):
-        env_bool("C", env=env)
-    assert env_str("D", env=env) == "x"
-    assert env_choice("E", ("pypi", "testpypi"), "testpypi", env=env) == "pypi"
-    with pytest.raises(InvalidValueError, match="'x'"):
-        env_choice("D", ("pypi",), "pypi", env=env)

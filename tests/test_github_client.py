@@ -70,7 +70,9 @@ def test_missing_token_says_how_to_pass_one(github_api: GitHubAPIServer) -> None
     with pytest.raises(GitHubError) as exc:
         connect(api_url=github_api.url)
     assert "GITHUB_TOKEN" in exc.value.message
-    assert "secrets.GITHUB_TOKEN" in exc.value.fix
+    assert "export GITHUB_TOKEN" in exc.value.fix  # at a terminal
+    assert "secrets.GITHUB_TOKEN" in exc.value.actions_fix  # in a workflow
+    assert "secrets" not in exc.value.fix
     assert github_api.requests == []
 
 

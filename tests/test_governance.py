@@ -178,6 +178,7 @@ def bed(
     monkeypatch.setenv("GITHUB_OUTPUT", str(outputs))
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     monkeypatch.setenv("RELEASE_ACTIONS_MAX_RETRY_WAIT", "0")
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")  # annotations, outputs and summary
     return Bed(origin, index, server, outputs, summary)
 
 
@@ -193,6 +194,7 @@ class Bed:
         self.origin, self.index, self.server = origin, index, server
         self.outputs_file, self.summary_file = outputs, summary
         self.api: Repo = connect("dummy-token", server.url, retries=0).repo(REPOSITORY)
+        self.stderr = ""
         server.reset_counts()
 
     def milestone(self, title: str, *issues: tuple[str, str]) -> list[int]:
@@ -231,7 +233,7 @@ def test_gate_fail_with_open_issues_refuses_and_lists_them(
     )
     refs = bed.refs()
     assert bed.prepare("0.7.2", "--milestone-gate", "fail") == 1
-    out = capsys.readouterr().out
+    out = capsys.readouterr().err
     assert "::error title=Milestone has open issues::milestone 'v0.7.2' has 2 open issues: " in out
     assert f"#{other} Docs ({WEB}/issues/{other})" in out
     assert f"#{blocker} Crash on start ({WEB}/issues/{blocker})" in out
@@ -252,7 +254,7 @@ def test_gate_warn_reports_and_proceeds(bed: Bed, capsys: pytest.CaptureFixture[
     (number,) = bed.milestone("v0.7.2", ("Crash on start", "open"))
     before = bed.origin.ref("release-0.7.x")
     assert bed.prepare("0.7.2", "--milestone-gate", "warn") == 0
-    out = capsys.readouterr().out
+    out = capsys.readouterr().err
     assert (
         "::warning title=milestone gate::milestone 'v0.7.2': 1 open issue%0A"
         f"open: #{number} Crash on start {WEB}/issues/{number}"
@@ -288,7 +290,7 @@ def test_gate_fail_without_milestone_names_both_titles(
     bed.milestone("v0.7.1")
     refs = bed.refs()
     assert bed.prepare("0.7.2", "--milestone-gate", "fail") == 1
-    out = capsys.readouterr().out
+    out = capsys.readouterr().err
     assert "there is no milestone 'v0.7.2' or '0.7.2'" in out
     assert "the repository's milestones: 'v0.7.1'" in out
     assert "create the milestone 'v0.7.2'" in out
@@ -299,7 +301,7 @@ def test_gate_fail_without_milestone_names_both_titles(
 def test_gate_warn_without_milestone_proceeds(bed: Bed, capsys: pytest.CaptureFixture[str]) -> None:
     assert bed.prepare("0.7.2", "--milestone-gate", "warn") == 0
     assert "::warning title=milestone gate::no milestone 'v0.7.2' or '0.7.2'" in (
-        capsys.readouterr().out
+        capsys.readouterr().err
     )
     assert bed.outputs()["milestone"] == ""
 
@@ -314,7 +316,7 @@ def test_gate_comes_from_the_config_and_env(
     assert bed.refs() == refs
     monkeypatch.setenv("RA_MILESTONE_GATE", "sometimes")
     assert bed.prepare("0.7.2") == 1
-    assert "invalid milestone-gate 'sometimes'" in capsys.readouterr().out
+    assert "invalid RA_MILESTONE_GATE (--milestone-gate) 'sometimes'" in capsys.readouterr().err
 
 
 def test_gate_off_makes_no_api_call(bed: Bed) -> None:
@@ -325,7 +327,7 @@ def test_gate_off_makes_no_api_call(bed: Bed) -> None:
 
 def test_the_gate_runs_after_validation(bed: Bed, capsys: pytest.CaptureFixture[str]) -> None:
     assert bed.prepare("0.7.1", "--milestone-gate", "fail") == 1
-    assert "tag v0.7.1 already exists" in capsys.readouterr().out
+    assert "tag v0.7.1 already exists" in capsys.readouterr().err
     assert bed.server.count("GET", "/milestones") == 0
 
 
@@ -392,9 +394,11 @@ def test_gate_and_draft_share_one_connection(bed: Bed) -> None:
 
 
 def run_notes(bed: Bed, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    """The exit code and stdout; stderr (diagnostics) is kept in ``bed.stderr``."""
     bed.outputs_file.write_text("")
     code = main(["release-notes", "--repo", str(bed.origin.work), *args])
-    return code, capsys.readouterr().out
+    out, bed.stderr = capsys.readouterr()
+    return code, out
 
 
 def test_release_notes_since_the_previous_release(
@@ -423,5 +427,5 @@ def test_release_notes_options_and_json(bed: Bed, capsys: pytest.CaptureFixture[
 
 def test_release_notes_unknown_previous_tag(bed: Bed, capsys: pytest.CaptureFixture[str]) -> None:
     code, out = run_notes(bed, capsys, "--tag", "v0.7.2", "--previous-tag", "v0.0.1")
-    assert code == 1
-    assert "::error title=GitHub resource not found::" in out
+    assert code == 1 and out == ""
+    assert "::error title=GitHub resource not found::" in bed.stderr

@@ -192,18 +192,18 @@ def test_cli_mergify_with_env_inputs(
 def test_cli_missing_branch_warns(four_lines: Scenario, capsys: pytest.CaptureFixture[str]) -> None:
     git(four_lines.path, "branch", "-D", "release-0.7.x")
     assert main(["maintained", "--repo", str(four_lines.path)]) == 0
-    out = capsys.readouterr().out
-    assert "::warning title=maintained%3A release branch missing::release-0.7.x" in out
+    out, err = capsys.readouterr()
+    assert "warning: release-0.7.x does not exist" in err
+    assert json.loads(out)["include"][0]["branch"] == "release-0.7.x"
 
 
 @pytest.mark.parametrize("count", ["0", "-1", "two", ""])
 def test_cli_rejects_bad_count(
     four_lines: Scenario, count: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with pytest.raises(SystemExit) as exc:
-        main(["maintained", "--repo", str(four_lines.path), "--count", count])
-    assert exc.value.code == 2
-    assert "count" in capsys.readouterr().err
+    assert main(["maintained", "--repo", str(four_lines.path), "--count", count]) == 1
+    out, err = capsys.readouterr()
+    assert f"error: invalid --count {count!r}" in err and out == ""
 
 
 def test_bad_count_from_env_and_format(
@@ -211,11 +211,11 @@ def test_bad_count_from_env_and_format(
 ) -> None:
     monkeypatch.setenv("RA_COUNT", "0")
     assert main(["maintained", "--repo", str(four_lines.path)]) == 1
-    assert "invalid count '0'" in capsys.readouterr().out
+    assert "invalid RA_COUNT (--count) '0'" in capsys.readouterr().err
     monkeypatch.setenv("RA_COUNT", "2")
     monkeypatch.setenv("RA_FORMAT", "yaml")
     assert main(["maintained", "--repo", str(four_lines.path)]) == 1
-    assert "invalid format 'yaml'" in capsys.readouterr().out
+    assert "invalid RA_FORMAT (--format) 'yaml'" in capsys.readouterr().err
     with pytest.raises(InvalidValueError):
         maintained.select_maintained([], 0)
 

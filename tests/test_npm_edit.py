@@ -342,7 +342,7 @@ def test_update_lockfile_dry_run_runs_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     update_lockfile(tmp_path / "missing", registry="http://127.0.0.1:9/", dry_run=True)
-    out = capsys.readouterr().out
+    out = capsys.readouterr().err
     assert "npm install --package-lock-only --ignore-scripts --no-audit --no-fund" in out
     assert "--registry http://127.0.0.1:9/" in out
     assert not (tmp_path / "missing").exists()

@@ -268,9 +268,9 @@ def test_blockers_exit_1(
 
 def test_invalid_version(origin: Origin, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["plan", "v0.8.0", "--repo", str(origin.work)]) == 1
-    assert "drop the leading 'v': use 0.8.0" in capsys.readouterr().out
+    assert "fix: drop the leading 'v': use 0.8.0" in capsys.readouterr().err
     assert main(["plan", "0.8.0", "--repo", str(origin.work), "--lock-policy", "later"]) == 1
-    assert "invalid lock-policy 'later'" in capsys.readouterr().out
+    assert "invalid --lock-policy 'later'" in capsys.readouterr().err
 
 
 def test_milestone_is_looked_up_on_request(

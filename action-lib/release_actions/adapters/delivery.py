@@ -44,9 +44,14 @@ class PullRequests(Protocol):
 
 @dataclass(frozen=True)
 class Identity:
+    """The commit author; an empty name or email means git's configured identity."""
+
     name: str
     email: str
     signoff: bool = True
+
+    def git_config(self) -> tuple[tuple[str, str], tuple[str, str]]:
+        return (("name", self.name), ("email", self.email))
 
 
 @dataclass
@@ -163,8 +168,10 @@ def worktree(repo: Path, sha: str) -> Iterator[Path]:
 
 def _commit(wt: Path, files: list[str], message: str, identity: Identity) -> str:
     git.run(wt, "add", "--", *files)
-    env_args = ["-c", f"user.name={identity.name}", "-c", f"user.email={identity.email}"]
-    args = [*env_args, "commit", "--quiet", "--no-verify", "-m", message]
+    # An empty name or email leaves git's own identity (the user's, at a terminal).
+    env_args = [f"user.{key}={value}" for key, value in identity.git_config() if value]
+    args = [*(x for kv in env_args for x in ("-c", kv)), "commit", "--quiet", "--no-verify"]
+    args += ["-m", message]
     if identity.signoff:
         args.append("--signoff")
     git.run(wt, *args)

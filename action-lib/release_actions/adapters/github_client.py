@@ -74,8 +74,16 @@ T = TypeVar("T")
 class GitHubError(ReleaseActionsError):
     """A GitHub API call failed; ``status`` is the HTTP status (None: no answer)."""
 
-    def __init__(self, message: str, *, fix: str, title: str, status: int | None = None) -> None:
-        super().__init__(message, fix=fix, title=title)
+    def __init__(
+        self,
+        message: str,
+        *,
+        fix: str,
+        title: str,
+        status: int | None = None,
+        actions_fix: str = "",
+    ) -> None:
+        super().__init__(message, fix=fix, title=title, actions_fix=actions_fix)
         self.status = status
 
 
@@ -124,8 +132,10 @@ def connect(
     if not token.strip():
         raise GitHubError(
             "no GitHub token: GITHUB_TOKEN (or GH_TOKEN) is not set.",
-            fix="pass `env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}` (or a GitHub App token) "
-            "to the step",
+            fix="export GITHUB_TOKEN with a token for the repository "
+            "(e.g. GITHUB_TOKEN=$(gh auth token))",
+            actions_fix="pass `env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}` (or a GitHub App "
+            "token) to the step",
             title="GitHub token missing",
         )
     url = (api_url or os.environ.get("GITHUB_API_URL", "").strip() or DEFAULT_API_URL).rstrip("/")
@@ -270,15 +280,16 @@ def translate(
     headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
     quoted = f" ({status}: {said})" if said else f" ({status})"
 
-    def err(message: str, fix: str, title: str) -> GitHubError:
-        return GitHubError(message, fix=fix, title=title, status=status)
+    def err(message: str, fix: str, title: str, actions_fix: str = "") -> GitHubError:
+        return GitHubError(message, fix=fix, title=title, status=status, actions_fix=actions_fix)
 
     if status == 401:
         return err(
             f"GitHub rejected the token while {action}{quoted}: it is missing, expired or revoked.",
-            "provide a valid token in GITHUB_TOKEN (`secrets.GITHUB_TOKEN` of the running job, "
-            "or a fresh GitHub App installation token)",
+            "export a valid token in GITHUB_TOKEN (e.g. GITHUB_TOKEN=$(gh auth token))",
             "GitHub token rejected",
+            actions_fix="provide a valid token in GITHUB_TOKEN (`secrets.GITHUB_TOKEN` of the "
+            "running job, or a fresh GitHub App installation token)",
         )
     lowered = said.lower()
     if status in (403, 429) and ("rate limit" in lowered or "retry-after" in headers):

@@ -17,6 +17,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomlkit as _tomlkit
 
+ACTIONS_BOT_NAME = "github-actions[bot]"
+ACTIONS_BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
+
 CHOICES: dict[str, tuple[str, ...]] = {
     "rc_target": ("testpypi", "pypi"),
     "pin_style": ("exact", "compatible", "minimum"),
@@ -44,8 +47,8 @@ class Config(NamedTuple):
     write_mode: str = "push"
     rc_main_policy: str = "ignore"
     npm_registry: str = "https://registry.npmjs.org/"
-    bot_name: str = "github-actions[bot]"
-    bot_email: str = "41898282+github-actions[bot]@users.noreply.github.com"
+    bot_name: str = ""  # empty: github-actions[bot] in Actions, else the user's git identity
+    bot_email: str = ""
     milestone_gate: str = "off"  # prepare-release: off | warn | fail on open milestone issues
 
 

@@ -7,14 +7,19 @@ class ReleaseActionsError(Exception):
     """A failure that the user can act on.
 
     ``title`` is a short headline, ``message`` says what is wrong (naming the
-    value), ``fix`` is one line telling the user what to do.
+    value), ``fix`` is one line telling the user what to do. ``actions_fix``, when
+    given, replaces ``fix`` inside GitHub Actions, where the remedy is a workflow
+    change (``fix`` then speaks to a person at a terminal).
     """
 
-    def __init__(self, message: str, *, fix: str = "", title: str = "release-actions") -> None:
+    def __init__(
+        self, message: str, *, fix: str = "", title: str = "release-actions", actions_fix: str = ""
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.fix = fix
         self.title = title
+        self.actions_fix = actions_fix
 
     def __str__(self) -> str:
         return f"{self.message} Fix: {self.fix}" if self.fix else self.message

@@ -34,6 +34,7 @@ from typing import Any
 import semver
 
 from release_actions.adapters.repo_files import resolve_configured, root_first, tracked_files
+from release_actions.core import diagnostics
 from release_actions.core.errors import InvalidValueError, ReleaseActionsError
 
 __all__ = [
@@ -331,7 +332,7 @@ def update_lockfile(
     if registry:
         argv += ["--registry", registry]
     if dry_run:
-        print(f"[dry-run] would run in {directory}: {' '.join(argv)}")
+        diagnostics.notice(f"dry run: would run in {directory}: {' '.join(argv)}")
         return
     npm = shutil.which("npm")
     if npm is None:

@@ -1,20 +1,30 @@
 """The ``release-actions`` command line. Each subcommand lives in ``commands/``.
 
 Command modules are imported lazily, so ``compute-version`` and
-``nightly-version`` never import the GitHub client. Every flag also has an
-``RA_*`` environment variable (how the composite actions pass their inputs).
+``nightly-version`` never import the GitHub client. Each module declares its
+inputs as a table (``OPTIONS``, see :mod:`release_actions.interface.spec`) and a
+``run(options, out)`` that prints through a
+:class:`~release_actions.interface.output.Console`.
+
+Exit codes: 0 success; 1 a failure the tool explains (with a fix); 2 a command
+line it cannot read; 3 an unexpected internal error (a bug: one ``error:`` line
+naming the command and the exception type; ``RA_DEBUG=1`` shows the traceback);
+130 interrupted; 141 stdout closed early (``| head``), quietly.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
 from release_actions import __version__
+from release_actions.core import diagnostics
 from release_actions.core.errors import ReleaseActionsError
-from release_actions.interface.output import report_error
+from release_actions.interface.output import Console
+from release_actions.interface.spec import UsageError, build_parser, resolve
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "compute-version": ("compute_version", "version and publish plan for the triggering event"),
@@ -30,15 +40,18 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "verify-dists": ("verify_dists", "fail unless every wheel/sdist/tarball carries the version"),
     "smoke-install": ("smoke_install", "install the built wheels in a fresh venv and check them"),
     "publish-pypi-plan": ("publish_pypi_plan", "upload plan: skip identical, refuse changed files"),
-    "npm-publish": ("npm_publish", "publish an npm package once, with an explicit dist-tag"),
+    "publish-npm": ("publish_npm", "publish an npm package once, with an explicit dist-tag"),
     "wait-pypi": ("wait_pypi", "wait (bounded) until an index serves NAME==VERSION"),
 }
+EXIT_FAILURE, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_PIPE = 1, 2, 3, 130, 141
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_top_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="release-actions",
-        description="Release automation for Python + npm monorepos versioned with setuptools-scm.",
+        description="Release automation for Python + npm projects versioned with setuptools-scm.",
+        epilog="Run `release-actions COMMAND --help` for a command's inputs. Results go to "
+        "stdout (--json: one JSON document), diagnostics to stderr.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -47,29 +60,59 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _formatter(prog: str) -> argparse.HelpFormatter:
-    return argparse.HelpFormatter(prog, width=100)
+def _quiet_broken_pipe() -> None:
+    """stdout was closed early: point it at /dev/null so the final flush is silent."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (tests capture it)
+        pass
+
+
+def run_command(name: str, args: Sequence[str], out: Console) -> int:
+    module_name, help_text = COMMANDS[name]
+    module = importlib.import_module(f"release_actions.interface.commands.{module_name}")
+    parser = build_parser(f"release-actions {name}", help_text, module.OPTIONS)
+    options = resolve(module.OPTIONS, parser.parse_args(list(args)), os.environ)
+    return int(module.run(options, out))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] not in COMMANDS:
-        build_parser().parse_args(args)  # prints help or an error and exits
-        return 2
-    module_name, help_text = COMMANDS[args[0]]
-    module = importlib.import_module(f"release_actions.interface.commands.{module_name}")
-    parser = argparse.ArgumentParser(
-        prog=f"release-actions {args[0]}",
-        description=help_text,
-        formatter_class=_formatter,  # a fixed width: argparse would import shutil for it
-    )
+        build_top_parser().parse_args(args)  # prints help or an error and exits
+        return EXIT_USAGE
+    name, rest = args[0], args[1:]
+    out = Console(as_json="--json" in rest)
+    previous = diagnostics.set_sink(out.diagnostic)
     try:
-        module.add_arguments(parser)
-        options = parser.parse_args(args[1:])
-        return int(module.run(options))
+        return run_command(name, rest, out)
+    except UsageError as err:
+        out.error(err)
+        return EXIT_USAGE
     except ReleaseActionsError as err:
-        report_error(err)
-        return 1
+        out.error(err)
+        return EXIT_FAILURE
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+        return EXIT_PIPE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        if os.environ.get("RA_DEBUG", "").strip().lower() in ("1", "true", "yes", "on"):
+            raise
+        out.error(
+            ReleaseActionsError(
+                f"release-actions {name} failed unexpectedly: {type(exc).__name__}: {exc}",
+                fix="this is a bug in release-actions: re-run with RA_DEBUG=1 to see the "
+                "traceback, and report it with the command line",
+                title="Internal error",
+            )
+        )
+        return EXIT_INTERNAL
+    finally:
+        diagnostics.set_sink(previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,50 +1,45 @@
-"""GitHub Actions I/O at the edges: inputs from env, outputs, summary, annotations.
+"""The one output layer: the result on stdout, diagnostics on stderr, Actions files.
 
-Outputs are written to ``$GITHUB_OUTPUT`` with a random heredoc delimiter, so a
-value can never terminate its own block. Annotations are escaped as the runner
-expects (``%``, CR, LF, and for properties ``:`` and ``,``).
+A command prints through a :class:`Console`, which knows where it runs:
+
+* stdout holds only the result: ``key=value`` lines, a report, or with
+  ``--json`` exactly one JSON document (an error too: ``{"error", "fix", "title"}``);
+* diagnostics go to stderr. Inside GitHub Actions (``GITHUB_ACTIONS=true``) they
+  are workflow commands (``::error``, ``::warning``, ``::notice``, ``::group``),
+  which the runner reads from stderr as from stdout; at a terminal they are
+  ``error: ...`` / ``fix: ...`` / ``warning: ...`` / ``note: ...`` lines, coloured
+  only on a tty and never when ``NO_COLOR`` is set;
+* step outputs go to ``$GITHUB_OUTPUT`` under kebab-case names (the JSON keys are
+  snake_case; :func:`output_name` is the one mapping), the Markdown summary to
+  ``$GITHUB_STEP_SUMMARY``.
+
+Outputs use a random heredoc delimiter, so a value can never end its own block.
+Annotations are escaped as the runner expects (``%``, CR, LF, and for properties
+``:`` and ``,``). Credentials inside URLs are redacted from every message.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
-from release_actions.core.errors import InvalidValueError, ReleaseActionsError
+from release_actions.core.errors import ReleaseActionsError
 
-TRUE_WORDS = frozenset({"true", "yes", "1", "on"})
-FALSE_WORDS = frozenset({"false", "no", "0", "off", ""})
-
-
-def env_str(name: str, default: str = "", env: Mapping[str, str] | None = None) -> str:
-    """Read a trimmed string input from ``env`` (the process environment by default)."""
-    value = (os.environ if env is None else env).get(name, "")
-    value = value.strip()
-    return value if value else default
+_URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@:]*(?::[^/\s@]*)?@")
+_COLOURS = {"error": "31", "warning": "33", "note": "36", "fix": "32"}
 
 
-def env_bool(name: str, default: bool = False, env: Mapping[str, str] | None = None) -> bool:
-    """Read a boolean input; accepts true/false/yes/no/1/0/on/off (any case)."""
-    raw = (os.environ if env is None else env).get(name, "").strip().lower()
-    if not raw:
-        return default
-    if raw in TRUE_WORDS:
-        return True
-    if raw in FALSE_WORDS:
-        return False
-    raise InvalidValueError(name, raw, "true or false")
+def redact(text: str) -> str:
+    """Hide the credentials of every URL in ``text``.
 
-
-def env_choice(
-    name: str, choices: tuple[str, ...], default: str, env: Mapping[str, str] | None = None
-) -> str:
-    value = env_str(name, default, env)
-    if value not in choices:
-        raise InvalidValueError(name, value, " | ".join(choices))
-    return value
+    >>> redact("upload to https://__token__:pypi-AgE@upload.pypi.org/legacy/ failed")
+    'upload to https://***@upload.pypi.org/legacy/ failed'
+    """
+    return _URL_CREDENTIALS.sub(r"\1***@", text)
 
 
 def escape_data(value: str) -> str:
@@ -55,10 +50,17 @@ def escape_property(value: str) -> str:
     return escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotation(level: str, message: str, *, title: str = "", stream: TextIO | None = None) -> None:
-    """Print a ``::error``/``::warning``/``::notice`` workflow command."""
-    props = f" title={escape_property(title)}" if title else ""
-    print(f"::{level}{props}::{escape_data(message)}", file=stream or sys.stdout, flush=True)
+def output_name(key: str) -> str:
+    """The step output name of a ``--json`` key: ``npm_version`` -> ``npm-version``."""
+    return key.replace("_", "-")
+
+
+def output_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    return str(value)
 
 
 def _format_output(name: str, value: str) -> str:
@@ -72,14 +74,6 @@ def _format_output(name: str, value: str) -> str:
             return f"{name}<<{delimiter}\n{value}\n{delimiter}\n"
 
 
-def output_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return ""
-    return str(value)
-
-
 def write_outputs(outputs: Mapping[str, object], path: str | None = None) -> None:
     """Append outputs to ``$GITHUB_OUTPUT`` (kebab-case names), if it is set."""
     target = path if path is not None else os.environ.get("GITHUB_OUTPUT", "")
@@ -87,7 +81,7 @@ def write_outputs(outputs: Mapping[str, object], path: str | None = None) -> Non
         return
     with Path(target).open("a", encoding="utf-8") as fh:
         for name, value in outputs.items():
-            fh.write(_format_output(name.replace("_", "-"), output_value(value)))
+            fh.write(_format_output(output_name(name), output_value(value)))
 
 
 def write_summary(markdown: str, path: str | None = None) -> None:
@@ -99,18 +93,132 @@ def write_summary(markdown: str, path: str | None = None) -> None:
         fh.write(markdown.rstrip("\n") + "\n")
 
 
-def report_error(err: ReleaseActionsError, *, stream: TextIO | None = None) -> None:
-    """Report a failure as an annotation (with its fix) and in the step summary."""
-    annotation("error", str(err), title=err.title, stream=stream)
-    lines = [f"### :x: {err.title}", "", err.message]
-    if err.fix:
-        lines += ["", f"**Fix:** {err.fix}"]
-    write_summary("\n".join(lines) + "\n")
-
-
 def markdown_table(rows: list[tuple[str, str]], header: tuple[str, str] = ("", "")) -> str:
     out = [f"| {header[0]} | {header[1]} |", "| --- | --- |"]
     for key, value in rows:
         cell = value.replace("|", "\\|") if value else " "
         out.append(f"| {key} | `{cell}` |" if value else f"| {key} | |")
     return "\n".join(out) + "\n"
+
+
+def summary_rows(data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    return [(k, output_value(v)) for k, v in data.items()]
+
+
+def in_actions(env: Mapping[str, str] | None = None) -> bool:
+    return (os.environ if env is None else env).get("GITHUB_ACTIONS") == "true"
+
+
+class Console:
+    """How one command run reports: see the module docstring.
+
+    The streams are looked up when used (``sys.stdout`` at call time), so
+    redirections made after construction are honoured.
+    """
+
+    def __init__(
+        self,
+        env: Mapping[str, str] | None = None,
+        *,
+        stdout: TextIO | None = None,
+        stderr: TextIO | None = None,
+        as_json: bool = False,
+    ) -> None:
+        self.env = os.environ if env is None else env
+        self.actions = in_actions(self.env)
+        self.as_json = as_json
+        self._stdout = stdout
+        self._stderr = stderr
+
+    @property
+    def stdout(self) -> TextIO:
+        return self._stdout or sys.stdout
+
+    @property
+    def stderr(self) -> TextIO:
+        return self._stderr or sys.stderr
+
+    def _colour(self, label: str) -> str:
+        if self.env.get("NO_COLOR") or not getattr(self.stderr, "isatty", lambda: False)():
+            return f"{label}:"
+        return f"\033[{_COLOURS.get(label, '1')}m{label}:\033[0m"
+
+    # --- diagnostics (stderr) -------------------------------------------------
+    def diagnostic(self, level: str, message: str, title: str = "") -> None:
+        """``level``: error | warning | notice | group (``message`` is then the body)."""
+        message = redact(message)
+        err = self.stderr
+        if level == "group":
+            if self.actions:
+                print(f"::group::{escape_data(title)}", file=err)
+                if message.strip():
+                    print(message, file=err)
+                print("::endgroup::", file=err, flush=True)
+            else:
+                print(f"--- {title}", file=err)
+                if message.strip():
+                    print(message, file=err, flush=True)
+            return
+        if self.actions:
+            props = f" title={escape_property(redact(title))}" if title else ""
+            print(f"::{level}{props}::{escape_data(message)}", file=err, flush=True)
+            return
+        label = "note" if level == "notice" else level
+        print(f"{self._colour(label)} {message}", file=err, flush=True)
+
+    def log(self, message: str) -> None:
+        """A progress line for the log (stderr), not an annotation."""
+        print(redact(message), file=self.stderr, flush=True)
+
+    def notice(self, message: str, title: str = "") -> None:
+        self.diagnostic("notice", message, title)
+
+    def warning(self, message: str, title: str = "") -> None:
+        self.diagnostic("warning", message, title)
+
+    def error(self, err: ReleaseActionsError, *, result_follows: bool = False) -> None:
+        """Report a failure: stderr (annotation or ``error:``/``fix:``), summary, and
+        with ``--json`` the error document, unless the command's result follows."""
+        fix = redact(err.actions_fix if (self.actions and err.actions_fix) else err.fix)
+        message = redact(err.message)
+        if self.actions:
+            text = f"{message} Fix: {fix}" if fix else message
+            self.diagnostic("error", text, err.title)
+        else:
+            print(f"{self._colour('error')} {message}", file=self.stderr)
+            if fix:
+                print(f"{self._colour('fix')} {fix}", file=self.stderr, flush=True)
+        lines = [f"### :x: {err.title}", "", message]
+        if fix:
+            lines += ["", f"**Fix:** {fix}"]
+        self.summary("\n".join(lines) + "\n")
+        if self.as_json and not result_follows:
+            self.json({"error": message, "fix": fix, "title": err.title})
+
+    # --- the result (stdout) and the Actions files ------------------------------
+    def json(self, document: object) -> None:
+        import json  # not on the import path of a plain run
+
+        print(json.dumps(document, indent=2), file=self.stdout, flush=True)
+
+    def text(self, text: str) -> None:
+        """Result text for people (a report, a diff); never mixed into ``--json``."""
+        if not self.as_json and text:
+            print(text, end="" if text.endswith("\n") else "\n", file=self.stdout, flush=True)
+
+    def result(self, data: Mapping[str, Any], *, outputs: bool = True) -> None:
+        """The result: JSON or ``key=value`` lines on stdout; step outputs in Actions."""
+        if self.as_json:
+            self.json(dict(data))
+        else:
+            for key, value in data.items():
+                print(f"{key}={output_value(value)}", file=self.stdout)
+            self.stdout.flush()
+        if outputs:
+            write_outputs(data)
+
+    def outputs(self, data: Mapping[str, object]) -> None:
+        write_outputs(data)
+
+    def summary(self, markdown: str) -> None:
+        write_summary(markdown)

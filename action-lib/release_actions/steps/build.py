@@ -21,7 +21,6 @@ import dataclasses
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from packaging.version import Version
 from release_actions.adapters import git
 from release_actions.adapters.dists import Dist, is_dist, verify_dists
 from release_actions.core.config import read_pyproject
+from release_actions.core.diagnostics import log_block
 from release_actions.core.errors import ReleaseActionsError
 from release_actions.edits.pyproject import find_managed_pyprojects
 
@@ -41,7 +41,6 @@ __all__ = [
     "build",
     "default_projects",
     "find_tool",
-    "log_block",
     "pack_npm",
     "prepare_out_dir",
     "pretend_variable",
@@ -128,22 +127,6 @@ class BuildResult:
             "requirements": " ".join(names),
             "npm_packages": " ".join(npm),
         }
-
-
-def log_block(title: str, body: str) -> None:
-    """A tool's output: a collapsed ``::group::`` in GitHub Actions, else on stderr.
-
-    Never on stdout outside Actions, where ``--json`` output must stay parseable.
-    """
-    if os.environ.get("GITHUB_ACTIONS") == "true":
-        print(f"::group::{title}", flush=True)
-        if body.strip():
-            print(body.rstrip("\n"), flush=True)
-        print("::endgroup::", flush=True)
-        return
-    print(f"--- {title}", file=sys.stderr, flush=True)
-    if body.strip():
-        print(body.rstrip("\n"), file=sys.stderr, flush=True)
 
 
 def _tail(text: str, lines: int = 15) -> str:

@@ -33,8 +33,9 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from release_actions.adapters.dists import Dist, find_dists, verify_dists
+from release_actions.core.diagnostics import log_block
 from release_actions.core.errors import ReleaseActionsError
-from release_actions.steps.build import find_tool, log_block
+from release_actions.steps.build import find_tool
 
 __all__ = ["SmokeResult", "pinned_requirements", "smoke_install"]
 

@@ -6,46 +6,41 @@ import argparse
 from pathlib import Path
 
 from release_actions.core.versions import parse_any_version
-from release_actions.interface.commands.common import (
-    emit,
-    env_default,
-    env_list,
-    open_repo,
-    require,
-)
-from release_actions.interface.output import markdown_table, write_summary
+from release_actions.interface.commands.common import open_repo, require
+from release_actions.interface.output import Console, markdown_table
+from release_actions.interface.spec import JSON, REPO, Opt
 from release_actions.steps.build import build
 
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--version", default=env_default("RA_VERSION"), help="the version to build (PEP 440)"
-    )
-    parser.add_argument(
-        "--repo", default=env_default("RA_REPO", "."), help="repository checkout (default: .)"
-    )
-    parser.add_argument(
+OPTIONS = (
+    Opt("--version", "RA_VERSION", help="the version to build (PEP 440)"),
+    REPO._replace(help="repository checkout (default: .)"),
+    Opt(
         "--out",
-        default=env_default("RA_OUT_DIR", "dist"),
+        "RA_OUT_DIR",
+        default="dist",
+        input="out-dir",
         help="empty folder for the distributions (default: dist)",
-    )
-    parser.add_argument(
+    ),
+    Opt(
         "--package",
-        action="append",
-        default=env_list("RA_PACKAGES"),
+        "RA_PACKAGES",
+        kind="list",
+        input="packages",
         help="Python project folder, relative to --repo (repeat; default: every pyproject.toml"
         " with [tool.setuptools_scm])",
-    )
-    parser.add_argument(
+    ),
+    Opt(
         "--npm-package",
-        action="append",
-        default=env_list("RA_NPM_PACKAGES"),
+        "RA_NPM_PACKAGES",
+        kind="list",
+        input="npm-packages",
         help="npm package folder to pack, relative to --repo (repeat)",
-    )
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    ),
+    JSON,
+)
 
 
-def run(options: argparse.Namespace) -> int:
+def run(options: argparse.Namespace, out: Console) -> int:
     require(
         bool(options.version),
         "no version given: build needs the version to force.",
@@ -62,9 +57,9 @@ def run(options: argparse.Namespace) -> int:
         npm_packages=[Path(p) for p in options.npm_package],
         configured=configured,
     )
-    emit(result.as_dict(), options.json)
+    out.result(result.as_dict())
     rows = [(d.filename, f"{d.name} {d.version}") for d in result.dists]
-    write_summary(
+    out.summary(
         f"### Built {version}\n\nEvery file's metadata carries {version}.\n\n"
         + markdown_table(rows, ("file", "metadata"))
     )

@@ -4,46 +4,50 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
-from release_actions.interface.commands.common import add_repo_and_json, env_default, open_repo
-from release_actions.interface.output import annotation, write_outputs, write_summary
+from release_actions.interface.commands.common import open_repo
+from release_actions.interface.output import Console
+from release_actions.interface.spec import JSON, REPO, Opt
 from release_actions.steps.doctor import FAIL, WARN, doctor
 from release_actions.steps.maintained import DEFAULT_COUNT, parse_count
 
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_repo_and_json(parser)
-    parser.add_argument(
+OPTIONS = (
+    REPO,
+    JSON,
+    Opt(
         "--branch",
-        default=env_default("RA_BRANCH"),
+        "RA_BRANCH",
         help="branch the checkout belongs to (default: HEAD's branch, else GITHUB_REF)",
-    )
-    parser.add_argument(
+    ),
+    Opt(
         "--count",
-        type=parse_count,
-        default=parse_count(env_default("RA_COUNT", str(DEFAULT_COUNT))),
-        help="how many stable minor lines are maintained (default: %(default)s)",
-    )
+        "RA_COUNT",
+        default=DEFAULT_COUNT,
+        check=parse_count,
+        help=f"how many stable minor lines are maintained (default: {DEFAULT_COUNT})",
+    ),
+)
 
 
-def run(options: argparse.Namespace) -> int:
+def run(options: argparse.Namespace, out: Console) -> int:
     repo, _pyproject, config = open_repo(options.repo)
     report = doctor(repo, config, branch=options.branch, count=options.count)
-    for check in report.checks:
+    # At a terminal the report already lists every finding; annotations are for the
+    # Actions log, and stderr carries them beside a --json document.
+    findings = report.checks if (out.actions or out.as_json) else []
+    for check in findings:
         if check.status in (FAIL, WARN):
-            annotation(
+            out.diagnostic(
                 "error" if check.status == FAIL else "warning",
                 f"{check.detail} Fix: {check.fix}" if check.fix else check.detail,
                 title=f"doctor: {check.name}",
-                stream=sys.stderr if options.json else None,  # keep stdout pure JSON
             )
     data = report.as_dict()
-    if options.json:
-        print(json.dumps(data, indent=2))
+    if out.as_json:
+        out.json(data)
     else:
-        print(report.text(), end="")
-    write_outputs(
+        out.text(report.text())
+    out.outputs(
         {
             "status": report.status,
             "failed-checks": ",".join(report.failed),
@@ -51,5 +55,5 @@ def run(options: argparse.Namespace) -> int:
             "report": json.dumps(data, separators=(",", ":")),
         }
     )
-    write_summary(report.markdown())
+    out.summary(report.markdown())
     return 1 if report.failed else 0

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from release_actions.interface.commands.common import env_default, open_repo
-from release_actions.interface.output import annotation, write_outputs, write_summary
+from release_actions.interface.commands.common import open_repo
+from release_actions.interface.output import Console
+from release_actions.interface.spec import REPO, Opt
 from release_actions.steps.maintained import (
     DEFAULT_COUNT,
     FORMATS,
@@ -16,41 +17,36 @@ from release_actions.steps.maintained import (
     parse_count,
 )
 
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--repo", default=env_default("RA_REPO", "."), help="repository directory (default: .)"
-    )
-    parser.add_argument(
+OPTIONS = (
+    REPO,
+    Opt(
         "--count",
-        type=parse_count,
-        default=parse_count(env_default("RA_COUNT", str(DEFAULT_COUNT))),
-        help="how many stable minor lines are maintained (default: %(default)s)",
-    )
-    parser.add_argument(
+        "RA_COUNT",
+        default=DEFAULT_COUNT,
+        check=parse_count,
+        help=f"how many stable minor lines are maintained (default: {DEFAULT_COUNT})",
+    ),
+    Opt(
         "--format",
+        "RA_FORMAT",
+        default="json",
         choices=FORMATS,
-        default=env_default("RA_FORMAT", "json"),
         help="json: a workflow matrix {include: [...]}; mergify: backport rules (YAML)",
-    )
-    parser.add_argument(
+    ),
+    Opt(
         "--base",
-        default=env_default("RA_BASE"),
+        "RA_BASE",
         help="branch backports start from, for --format mergify (default: the default branch)",
-    )
+    ),
+)
 
 
-def run(options: argparse.Namespace) -> int:
+def run(options: argparse.Namespace, out: Console) -> int:
     repo, _pyproject, config = open_repo(options.repo)
-    if options.format not in FORMATS:  # RA_FORMAT bypasses argparse's choices
-        from release_actions.core.errors import InvalidValueError
-
-        raise InvalidValueError("format", options.format, " | ".join(FORMATS))
     lines = maintained_lines(repo, options.count)
     for line in lines:
         if not line.branch_exists:
-            annotation(
-                "warning",
+            out.warning(
                 f"{line.branch} does not exist (line {line.label}, latest {line.latest.name})."
                 f" Fix: create it from {line.latest.name}",
                 title="maintained: release branch missing",
@@ -58,10 +54,10 @@ def run(options: argparse.Namespace) -> int:
     document = matrix(lines)
     rules = mergify_rules(lines, base=options.base or config.default_branch)
     if options.format == "mergify":
-        print(rules, end="")
+        out.text(rules)
     else:
-        print(json.dumps(document, indent=2))
-    write_outputs(
+        out.json(document)
+    out.outputs(
         {
             "matrix": json.dumps(document, separators=(",", ":")),
             "branches": " ".join(line.branch for line in lines),
@@ -74,7 +70,7 @@ def run(options: argparse.Namespace) -> int:
         f" | `{line.latest.name}` |"
         for line in lines
     ]
-    write_summary(
+    out.summary(
         f"### Maintained lines (last {options.count})\n\n| line | branch | latest |\n"
         "| --- | --- | --- |\n" + "\n".join(rows) + "\n"
     )

@@ -10,37 +10,42 @@ from __future__ import annotations
 import argparse
 
 from release_actions.adapters.uvlock import LOCK_POLICIES
-from release_actions.core.errors import InvalidValueError
-from release_actions.interface.commands.common import add_repo_and_json, env_default, open_repo
-from release_actions.interface.output import write_summary
+from release_actions.interface.commands.common import open_repo
+from release_actions.interface.output import Console
+from release_actions.interface.spec import JSON, REPO, Opt
 
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("version", help="the version to plan: X.Y.Z or X.Y.ZrcN")
-    add_repo_and_json(parser)
-    parser.add_argument(
+OPTIONS = (
+    Opt("version", help="the version to plan: X.Y.Z or X.Y.ZrcN"),
+    REPO,
+    JSON,
+    Opt(
         "--milestone",
-        action="store_true",
+        kind="flag",
         help="look up the version's milestone and its open issues on GitHub "
         "(GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL)",
-    )
-    parser.add_argument(
+    ),
+    Opt(
         "--lock-policy",
-        default=env_default("RA_LOCK_POLICY", "fail"),
+        "RA_LOCK_POLICY",
+        default="fail",
+        choices=LOCK_POLICIES,
         help=" | ".join(LOCK_POLICIES) + ": as prepare-release would run (default: fail)",
-    )
-    parser.add_argument(
+    ),
+    Opt(
         "--index-url",
-        default=env_default("RA_INDEX_URL"),
+        "RA_INDEX_URL",
         help="index for prepare-release's uv lock (default: the project's own configuration)",
-    )
+    ),
+)
 
 
-def run(options: argparse.Namespace) -> int:
+def run(options: argparse.Namespace, out: Console) -> int:
     from release_actions.steps.plan.release_plan import make_plan, to_markdown
 
-    if options.lock_policy not in LOCK_POLICIES:
-        raise InvalidValueError("lock-policy", options.lock_policy, " | ".join(LOCK_POLICIES))
+    if not options.version:
+        from release_actions.core.errors import InvalidValueError
+
+        raise InvalidValueError("version", "", "X.Y.Z or X.Y.ZrcN", fix="pass VERSION, e.g. 0.8.0")
     repo, _pyproject, config = open_repo(options.repo)
     milestones = None
     if options.milestone:
@@ -56,11 +61,9 @@ def run(options: argparse.Namespace) -> int:
         milestones=milestones,
     )
     markdown = to_markdown(plan)
-    if options.json:
-        import json
-
-        print(json.dumps(plan.as_dict(), indent=2))
+    if out.as_json:
+        out.json(plan.as_dict())
     else:
-        print(markdown, end="")
-    write_summary(markdown)
+        out.text(markdown)
+    out.summary(markdown)
     return 1 if plan.blockers else 0

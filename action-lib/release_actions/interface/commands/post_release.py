@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 
 from release_actions.core.errors import InvalidValueError
-from release_actions.interface.commands.common import (
-    add_repo_and_json,
-    add_write_arguments,
-    emit,
-    env_default,
-    env_list,
-    env_number,
-    identity_from,
-    open_repo,
-)
-from release_actions.interface.output import annotation, markdown_table, write_summary
+from release_actions.interface.commands.common import identity_from, open_repo
+from release_actions.interface.output import Console, markdown_table
+from release_actions.interface.spec import JSON, REPO, Opt, write_options
 from release_actions.steps.compute import read_event_payload
 from release_actions.steps.post.release import (
     RC_POLICIES,
@@ -25,48 +18,63 @@ from release_actions.steps.post.release import (
     post_release,
 )
 
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_repo_and_json(parser)
-    parser.add_argument(
+OPTIONS = (
+    REPO,
+    JSON,
+    Opt(
         "--tag",
-        default=env_default("RA_TAG"),
+        "RA_TAG",
         help="release tag vX.Y.Z (default: from the release or workflow_run event)",
-    )
-    parser.add_argument(
+    ),
+    Opt(
         "--pin",
-        action="append",
-        default=env_list("RA_PINS"),
+        "RA_PINS",
+        kind="list",
+        input="pins",
         help="sibling package pinned on main with --main-pin-style minimum",
-    )
-    parser.add_argument(
+    ),
+    Opt(
         "--main-pin-style",
-        default=env_default("RA_MAIN_PIN_STYLE"),
+        "RA_MAIN_PIN_STYLE",
+        choices=("none", "minimum"),
         help="none (default) | minimum",
-    )
-    parser.add_argument(
+    ),
+    Opt(
         "--next-dev",
-        default=env_default("RA_NEXT_DEV"),
+        "RA_NEXT_DEV",
+        choices=("patch", "minor"),
         help="patch (default): main develops X.Y.(Z+1); minor: X.(Y+1).0",
-    )
-    parser.add_argument(
+    ),
+    Opt(
         "--rc-policy",
-        default=env_default("RA_RC_POLICY"),
+        "RA_RC_POLICY",
+        choices=RC_POLICIES,
         help=" | ".join(RC_POLICIES) + " (what an RC does to main)",
-    )
-    parser.add_argument("--npm-registry", default=env_default("RA_NPM_REGISTRY"))
-    parser.add_argument(
-        "--npm-wait-attempts", type=int, default=env_number("RA_NPM_WAIT_ATTEMPTS", 30, int)
-    )
-    parser.add_argument(
-        "--npm-wait-seconds", type=float, default=env_number("RA_NPM_WAIT_SECONDS", 10.0, float)
-    )
-    add_write_arguments(parser, "report what would change, change nothing")
+    ),
+    Opt("--npm-registry", "RA_NPM_REGISTRY", help="npm registry (default: config, else npmjs)"),
+    Opt(
+        "--npm-wait-attempts",
+        "RA_NPM_WAIT_ATTEMPTS",
+        kind="int",
+        default=30,
+        maximum=1000,
+        help="how often to look for the npm version",
+    ),
+    Opt(
+        "--npm-wait-seconds",
+        "RA_NPM_WAIT_SECONDS",
+        kind="float",
+        default=10.0,
+        maximum=3600,
+        help="seconds between the looks",
+    ),
+    *write_options("report what would change, change nothing"),
+)
 
 
-def _tag_from_event(repo_tag: str, repo: object) -> str:
-    if repo_tag:
-        return repo_tag
+def _tag_from_event(tag: str, repo: Path) -> str:
+    if tag:
+        return tag
     event = os.environ.get("GITHUB_EVENT_NAME", "")
     payload = read_event_payload(os.environ)
     if event == "release":
@@ -80,7 +88,7 @@ def _tag_from_event(repo_tag: str, repo: object) -> str:
                 "a successful run for a release event",
                 fix="trigger post-release on the publish run's success, or pass tag",
             )
-        return find_release_tag(repo, str(run.get("head_sha") or "")).name  # type: ignore[arg-type]
+        return find_release_tag(repo, str(run.get("head_sha") or "")).name
     raise InvalidValueError(
         "tag",
         "",
@@ -89,11 +97,11 @@ def _tag_from_event(repo_tag: str, repo: object) -> str:
     )
 
 
-def run(options: argparse.Namespace) -> int:
+def run(options: argparse.Namespace, out: Console) -> int:
     repo, _pyproject, config = open_repo(options.repo)
     request = PostRequest(
         tag=_tag_from_event(options.tag, repo),
-        pins=tuple(options.pin or ()),
+        pins=tuple(options.pin),
         main_pin_style=options.main_pin_style,
         next_dev=options.next_dev,
         rc_policy=options.rc_policy,
@@ -104,7 +112,7 @@ def run(options: argparse.Namespace) -> int:
         npm_wait_attempts=options.npm_wait_attempts,
         npm_wait_seconds=options.npm_wait_seconds,
     )
-    identity = identity_from(options, config)
+    identity = identity_from(options, config, out)
     pulls = None
     if (request.mode or config.write_mode) != "push" and not request.dry_run:
         from release_actions.adapters.github_repo import pull_requests_from_env
@@ -113,12 +121,11 @@ def run(options: argparse.Namespace) -> int:
     result = post_release(repo, request, config, identity=identity, pulls=pulls)
     for step in result.steps.values():
         level = "error" if step.status == "failed" else "notice"
-        annotation(level, f"{step.name}: {step.as_text()}", title="post-release")
-    data = result.as_dict()
-    emit(data, options.json)
+        out.diagnostic(level, f"{step.name}: {step.as_text()}", title="post-release")
+    out.result(result.as_dict())
     rows = [(name, step.as_text()) for name, step in result.steps.items()]
     title = "Post-release (dry run)" if request.dry_run else "Post-release"
     summary = f"### {title} {result.tag}\n\n"
     summary += f"Next dev version on main: `{result.next_dev or 'unchanged'}`\n\n"
-    write_summary(summary + markdown_table(rows, ("step", "result")))
+    out.summary(summary + markdown_table(rows, ("step", "result")))
     return 1 if result.failed else 0

@@ -8,18 +8,9 @@ from pathlib import Path
 from release_actions.adapters.uvlock import LOCK_POLICIES
 from release_actions.core.errors import ReleaseActionsError
 from release_actions.core.versions import ReleaseTag, Version
-from release_actions.interface.commands.common import (
-    add_repo_and_json,
-    add_write_arguments,
-    emit,
-    env_default,
-    env_list,
-    env_tristate,
-    identity_from,
-    open_repo,
-    summary_rows,
-)
-from release_actions.interface.output import annotation, markdown_table, report_error, write_summary
+from release_actions.interface.commands.common import identity_from, open_repo
+from release_actions.interface.output import Console, markdown_table, summary_rows
+from release_actions.interface.spec import JSON, REPO, Opt, write_options
 from release_actions.steps.governance import (
     GATE_MODES,
     DraftRelease,
@@ -32,61 +23,62 @@ from release_actions.steps.governance import (
 )
 from release_actions.steps.prepare import PrepareRequest, prepare_release
 
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_repo_and_json(parser)
-    parser.add_argument("--version", default=env_default("RA_VERSION"), help="X.Y.Z or X.Y.ZrcN")
-    parser.add_argument(
-        "--release-branch", default=env_default("RA_RELEASE_BRANCH"), help="default: release-X.Y.x"
-    )
-    parser.add_argument(
+OPTIONS = (
+    REPO,
+    JSON,
+    Opt("--version", "RA_VERSION", help="X.Y.Z or X.Y.ZrcN"),
+    Opt("--release-branch", "RA_RELEASE_BRANCH", help="default: release-X.Y.x"),
+    Opt(
         "--from",
+        "RA_FROM",
         dest="from_ref",
-        default=env_default("RA_FROM"),
         help="where a new release branch starts (default: the default branch)",
-    )
-    parser.add_argument(
+    ),
+    Opt(
         "--pin",
-        action="append",
-        default=env_list("RA_PINS"),
+        "RA_PINS",
+        kind="list",
+        input="pins",
         help="sibling package to pin (repeatable; default from config)",
-    )
-    parser.add_argument(
-        "--pin-style", default=env_default("RA_PIN_STYLE"), help="exact | compatible | minimum"
-    )
-    parser.add_argument(
+    ),
+    Opt("--pin-style", "RA_PIN_STYLE", help="exact | compatible | minimum"),
+    Opt(
         "--lock-policy",
-        default=env_default("RA_LOCK_POLICY", "fail"),
+        "RA_LOCK_POLICY",
+        default="fail",
+        choices=LOCK_POLICIES,
         help=" | ".join(LOCK_POLICIES) + " when the pinned version is unpublished",
-    )
-    parser.add_argument(
+    ),
+    Opt(
         "--index-url",
-        default=env_default("RA_INDEX_URL"),
+        "RA_INDEX_URL",
         help="index for uv lock (default: the project's own configuration)",
-    )
-    parser.add_argument(
+    ),
+    Opt(
         "--milestone-gate",
-        default=env_default("RA_MILESTONE_GATE"),
+        "RA_MILESTONE_GATE",
+        choices=GATE_MODES,
         help=" | ".join(GATE_MODES)
         + ": open issues on the milestone vX.Y.Z (or X.Y.Z) before any write "
         "(default: config, else off)",
-    )
-    parser.add_argument(
+    ),
+    Opt(
         "--draft-release",
-        action="store_true",
-        default=env_tristate("RA_DRAFT_RELEASE") or False,
+        "RA_DRAFT_RELEASE",
+        kind="flag",
         help="then create (or reuse) the draft GitHub Release vX.Y.Z with generated notes",
-    )
-    add_write_arguments(parser, "print the plan and the diff, change nothing")
+    ),
+    *write_options("print the plan and the diff, change nothing"),
+)
 
 
-def run(options: argparse.Namespace) -> int:
+def run(options: argparse.Namespace, out: Console) -> int:
     repo, _pyproject, config = open_repo(options.repo)
     request = PrepareRequest(
         version=options.version,
         release_branch=options.release_branch,
         from_ref=options.from_ref,
-        pins=tuple(options.pin or ()),
+        pins=tuple(options.pin),
         pin_style=options.pin_style,
         mode=options.mode,
         push=not options.no_push,
@@ -94,7 +86,7 @@ def run(options: argparse.Namespace) -> int:
         lock_policy=options.lock_policy,
         index_url=options.index_url,
     )
-    identity = identity_from(options, config)
+    identity = identity_from(options, config, out)
     needs_pulls = (request.mode or config.write_mode) != "push" and not request.dry_run
     gate_mode = check_gate_mode(options.milestone_gate or config.milestone_gate)
     draft_release = options.draft_release and not request.dry_run
@@ -110,10 +102,11 @@ def run(options: argparse.Namespace) -> int:
         assert github is not None  # connected above when the gate is on
         report = check_milestone(github, version, gate_mode, tag_prefix=config.tag_prefix)
         reports.append(report)
-        level = "notice" if report.passed else "warning"
-        annotation(level, "\n".join(report.notes()), title="milestone gate")
+        (out.notice if report.passed else out.warning)(
+            "\n".join(report.notes()), title="milestone gate"
+        )
         if report.blocking:
-            write_summary(report.markdown())
+            out.summary(report.markdown())
         report.enforce()
 
     result = prepare_release(
@@ -125,7 +118,7 @@ def run(options: argparse.Namespace) -> int:
         before_write=milestone_gate if gate_mode != "off" else None,
     )
     for note in result.notes:
-        annotation("notice", note, title="prepare-release")
+        out.notice(note, title="prepare-release")
     data = result.as_dict()
     code = 0
     extra_summary = reports[0].markdown() if reports else ""
@@ -135,11 +128,12 @@ def run(options: argparse.Namespace) -> int:
         try:
             draft = _draft_release(repo, github, result.tag, result.version, result.release_branch)
         except ReleaseActionsError as err:
-            report_error(err)
+            out.error(err, result_follows=True)
+            data["release_error"] = err.message
             code = 1
         else:
             data["release_url"] = draft.url
-            annotation("notice", draft.as_text(), title="prepare-release")
+            out.notice(draft.as_text(), title="prepare-release")
             extra_summary += f"\n**GitHub Release:** {draft.as_text()}\n"
     elif options.draft_release:
         why = "dry run: would create" if request.dry_run else "--no-push: did not create"
@@ -147,9 +141,9 @@ def run(options: argparse.Namespace) -> int:
             f"\n**GitHub Release:** {why} the draft release {result.tag} "
             f"on {result.release_branch}\n"
         )
-    emit(data, options.json)
-    if not options.json and result.write.diff:
-        print(result.write.diff)
+    out.result(data)
+    if result.write.diff:
+        out.text(result.write.diff)
     title = "Prepare release (dry run)" if options.dry_run else "Prepare release"
     summary = f"### {title} {result.tag}\n\n" + markdown_table(summary_rows(data), ("", "value"))
     for line in result.pin_changes:
@@ -160,7 +154,7 @@ def run(options: argparse.Namespace) -> int:
         summary += "\n\n" + extra_summary
     if result.write.diff:
         summary += f"\n\n```diff\n{result.write.diff}\n```\n"
-    write_summary(summary + "\n")
+    out.summary(summary + "\n")
     return code
 
 

@@ -8,14 +8,9 @@ from pathlib import Path
 
 from release_actions.adapters.dists import PYTHON_SUFFIXES, find_dists
 from release_actions.core.versions import parse_any_version
-from release_actions.interface.commands.common import (
-    emit,
-    env_default,
-    env_list,
-    env_tristate,
-    require,
-)
-from release_actions.interface.output import markdown_table, write_summary
+from release_actions.interface.commands.common import require
+from release_actions.interface.output import Console, markdown_table
+from release_actions.interface.spec import JSON, Opt
 from release_actions.steps.publish.pypi import plan_pypi_upload
 
 UPLOAD_ROOT = ".release-actions-upload"
@@ -27,40 +22,39 @@ def new_upload_dir() -> Path:
     return Path(tempfile.mkdtemp(prefix="upload-", dir=UPLOAD_ROOT))
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
+OPTIONS = (
+    Opt(
         "--index-url",
-        default=env_default("RA_INDEX_URL"),
+        "RA_INDEX_URL",
         help="simple index of the target, e.g. https://pypi.org/simple/",
-    )
-    parser.add_argument(
+    ),
+    Opt(
         "paths",
-        nargs="*",
+        "RA_PATHS",
+        kind="list",
         metavar="DIR",
-        default=env_list("RA_PATHS"),
+        input="packages-dir",
         help="folders of built wheels and sdists (or the files)",
-    )
-    parser.add_argument(
+    ),
+    Opt(
         "--out",
-        default=env_default("RA_OUT_DIR"),
+        "RA_OUT_DIR",
+        input="",
         help="empty folder that receives the files to upload (default: a new folder under"
         f" ./{UPLOAD_ROOT}/, inside the workspace where the pypa publish action can see it)",
-    )
-    parser.add_argument(
-        "--version",
-        default=env_default("RA_VERSION"),
-        help="the version every file must carry (checked first)",
-    )
-    parser.add_argument(
+    ),
+    Opt("--version", "RA_VERSION", help="the version every file must carry (checked first)"),
+    Opt(
         "--skip-existing",
-        action="store_true",
-        default=env_tristate("RA_SKIP_EXISTING") or False,
+        "RA_SKIP_EXISTING",
+        kind="flag",
         help="skip (with a warning) files the index has under the same name with other contents",
-    )
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    ),
+    JSON,
+)
 
 
-def run(options: argparse.Namespace) -> int:
+def run(options: argparse.Namespace, out: Console) -> int:
     require(
         bool(options.index_url),
         "no index URL given: the plan compares the files with the target index.",
@@ -79,9 +73,9 @@ def run(options: argparse.Namespace) -> int:
         version=version,
         skip_existing=options.skip_existing,
     )
-    emit(plan.as_dict(), options.json)
+    out.result(plan.as_dict())
     uploads = plan.as_dict()["upload_count"]
-    write_summary(
+    out.summary(
         f"### PyPI upload plan for {options.index_url}\n\n{uploads} file(s) to upload.\n\n"
         + markdown_table(plan.rows(), ("file", "decision"))
     )

@@ -6,64 +6,53 @@ import argparse
 from pathlib import Path
 
 from release_actions.core.versions import parse_any_version
-from release_actions.interface.commands.common import (
-    emit,
-    env_default,
-    env_list,
-    open_repo,
-    require,
-)
-from release_actions.interface.output import markdown_table, write_summary
+from release_actions.interface.commands.common import open_repo, require
+from release_actions.interface.output import Console, markdown_table
+from release_actions.interface.spec import JSON, REPO, Opt
 from release_actions.steps.smoke import smoke_install
 
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--version", default=env_default("RA_VERSION"), help="the version the wheels must carry"
-    )
-    parser.add_argument(
+OPTIONS = (
+    Opt("--version", "RA_VERSION", help="the version the wheels must carry"),
+    Opt(
         "paths",
-        nargs="*",
+        "RA_PATHS",
+        kind="list",
         metavar="DIR",
-        default=env_list("RA_PATHS"),
         help="folders of built wheels (also used as --find-links)",
-    )
-    parser.add_argument(
+    ),
+    Opt(
         "--index-url",
-        default=env_default("RA_INDEX_URL"),
+        "RA_INDEX_URL",
         help="index for everything not built here (default: uv's default, PyPI)",
-    )
-    parser.add_argument(
+    ),
+    Opt(
         "--extra-index-url",
-        action="append",
-        default=env_list("RA_EXTRA_INDEX_URLS"),
+        "RA_EXTRA_INDEX_URLS",
+        kind="list",
+        input="extra-index-urls",
         help="additional index (repeat)",
-    )
-    parser.add_argument(
+    ),
+    Opt(
         "--pin",
-        action="append",
-        default=env_list("RA_PINS"),
-        help="pinned sibling package whose pin must resolve (default: [tool.release-actions]"
-        " pins, else llama-stack-client)",
-    )
-    parser.add_argument(
+        "RA_PINS",
+        kind="list",
+        input="pins",
+        help="pinned sibling package whose pin must resolve (default: [tool.release-actions] pins)",
+    ),
+    Opt(
         "--module",
-        action="append",
-        default=env_list("RA_MODULES"),
+        "RA_MODULES",
+        kind="list",
+        input="modules",
         help="module whose __version__ must be the version (repeat)",
-    )
-    parser.add_argument(
-        "--python",
-        default=env_default("RA_INSTALL_PYTHON"),
-        help="interpreter for the venv (default: uv's choice)",
-    )
-    parser.add_argument(
-        "--repo", default=env_default("RA_REPO", "."), help="repository (for the configuration)"
-    )
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    ),
+    Opt("--python", "RA_INSTALL_PYTHON", help="interpreter for the venv (default: uv's choice)"),
+    REPO._replace(help="repository (for the configuration)"),
+    JSON,
+)
 
 
-def run(options: argparse.Namespace) -> int:
+def run(options: argparse.Namespace, out: Console) -> int:
     require(
         bool(options.version),
         "no version given: smoke-install needs the version the wheels must report.",
@@ -85,11 +74,11 @@ def run(options: argparse.Namespace) -> int:
         modules=options.module,
         python=options.python,
     )
-    emit(result.as_dict(), options.json)
+    out.result(result.as_dict())
     rows = [(name, found) for name, found in sorted(result.installed.items())]
     rows += [(f"{module}.__version__", found) for module, found in result.modules.items()]
     pins_text = ", ".join(f"`{p}`" for p in result.pins) or "none"
-    write_summary(
+    out.summary(
         f"### Install test of {version} (Python {result.python})\n\nPins checked: {pins_text}\n\n"
         + markdown_table(rows, ("installed", "version"))
     )

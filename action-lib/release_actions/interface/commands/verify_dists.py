@@ -7,25 +7,24 @@ from pathlib import Path
 
 from release_actions.adapters.dists import find_dists, verify_dists
 from release_actions.core.versions import parse_any_version
-from release_actions.interface.commands.common import emit, env_default, env_list, require
-from release_actions.interface.output import markdown_table, write_summary
+from release_actions.interface.commands.common import require
+from release_actions.interface.output import Console, markdown_table
+from release_actions.interface.spec import JSON, Opt
 
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--version", default=env_default("RA_VERSION"), help="the version every file must carry"
-    )
-    parser.add_argument(
+OPTIONS = (
+    Opt("--version", "RA_VERSION", help="the version every file must carry"),
+    Opt(
         "paths",
-        nargs="*",
+        "RA_PATHS",
+        kind="list",
         metavar="DIR",
-        default=env_list("RA_PATHS"),
         help="folders of distributions (wheels, sdists, npm tarballs) or the files",
-    )
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    ),
+    JSON,
+)
 
 
-def run(options: argparse.Namespace) -> int:
+def run(options: argparse.Namespace, out: Console) -> int:
     require(
         bool(options.version),
         "no version given: verify-dists needs the version to check.",
@@ -38,14 +37,13 @@ def run(options: argparse.Namespace) -> int:
     )
     version = parse_any_version(options.version)
     dists = verify_dists(find_dists(Path(p) for p in options.paths), version)
-    emit(
+    out.result(
         {
             "version": str(version),
             "count": len(dists),
             "files": " ".join(d.filename for d in dists),
         },
-        options.json,
     )
     rows = [(d.filename, f"{d.name} {d.version}") for d in dists]
-    write_summary(f"### Verified {version}\n\n" + markdown_table(rows, ("file", "metadata")))
+    out.summary(f"### Verified {version}\n\n" + markdown_table(rows, ("file", "metadata")))
     return 0

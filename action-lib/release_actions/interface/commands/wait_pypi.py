@@ -3,32 +3,44 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from release_actions.adapters.pypi_index import parse_requirement, wait_for_pypi_version
-from release_actions.interface.commands.common import emit, env_default, env_list, require
+from release_actions.interface.commands.common import require
+from release_actions.interface.output import Console
+from release_actions.interface.spec import JSON, Opt
 
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--index-url",
-        default=env_default("RA_INDEX_URL"),
-        help="simple index, e.g. https://pypi.org/simple/",
-    )
-    parser.add_argument(
+OPTIONS = (
+    Opt("--index-url", "RA_INDEX_URL", help="simple index, e.g. https://pypi.org/simple/"),
+    Opt(
         "requirements",
-        nargs="*",
+        "RA_REQUIREMENTS",
+        kind="list",
         metavar="NAME==VERSION",
-        default=env_list("RA_REQUIREMENTS"),
-    )
-    parser.add_argument("--attempts", type=int, default=int(env_default("RA_WAIT_ATTEMPTS", "30")))
-    parser.add_argument(
-        "--interval", type=float, default=float(env_default("RA_WAIT_SECONDS", "10"))
-    )
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+        help="what to wait for",
+    ),
+    Opt(
+        "--attempts",
+        "RA_WAIT_ATTEMPTS",
+        kind="int",
+        default=30,
+        maximum=1000,
+        input="wait-attempts",
+        help="how often to look",
+    ),
+    Opt(
+        "--interval",
+        "RA_WAIT_SECONDS",
+        kind="float",
+        default=10.0,
+        maximum=3600,
+        input="wait-seconds",
+        help="seconds between the looks",
+    ),
+    JSON,
+)
 
 
-def run(options: argparse.Namespace) -> int:
+def run(options: argparse.Namespace, out: Console) -> int:
     require(
         bool(options.index_url),
         "no index URL given.",
@@ -48,6 +60,6 @@ def run(options: argparse.Namespace) -> int:
             attempts=options.attempts,
             interval=options.interval,
         )
-        print(f"{name}=={version} is served by {options.index_url}", file=sys.stderr, flush=True)
-    emit({"served": " ".join(f"{n}=={v}" for n, v in wanted)}, options.json)
+        out.log(f"{name}=={version} is served by {options.index_url}")
+    out.result({"served": " ".join(f"{n}=={v}" for n, v in wanted)})
     return 0

@@ -28,11 +28,11 @@ from release_actions.adapters.npm_registry import (
     npm_version_dist,
     wait_for_npm_version,
 )
+from release_actions.core import diagnostics
 from release_actions.core.errors import InvalidValueError, ReleaseActionsError
-from release_actions.interface.output import annotation
-from release_actions.steps.build import find_tool, log_block, pack_npm
+from release_actions.steps.build import find_tool, pack_npm
 
-__all__ = ["NpmPublishResult", "check_dist_tag", "npm_publish"]
+__all__ = ["PublishNpmResult", "check_dist_tag", "publish_npm"]
 
 NPMJS = "registry.npmjs.org"
 
@@ -56,7 +56,7 @@ def check_dist_tag(tag: str) -> str:
 
 
 @dataclass(frozen=True)
-class NpmPublishResult:
+class PublishNpmResult:
     status: str  # published | exists | dry-run
     name: str
     version: str
@@ -160,7 +160,7 @@ def _provenance(mode: str, registry: str, env: Mapping[str, str]) -> bool:
     return host == NPMJS and bool(env.get("ACTIONS_ID_TOKEN_REQUEST_URL"))
 
 
-def npm_publish(
+def publish_npm(
     target: Path,
     *,
     dist_tag: str,
@@ -174,7 +174,7 @@ def npm_publish(
     wait_attempts: int = 30,
     wait_seconds: float = 10,
     sleep: Callable[[float], None] = time.sleep,
-) -> NpmPublishResult:
+) -> PublishNpmResult:
     """Publish one npm package (folder or tarball) idempotently; see the module docstring."""
     env = dict(os.environ if env is None else env)
     tag = check_dist_tag(dist_tag)
@@ -202,8 +202,8 @@ def npm_publish(
         published = npm_version_dist(registry_url, dist.name, dist.version, npm=npm_exe, env=env)
         tags = npm_dist_tags(registry_url, dist.name, npm=npm_exe, env=env)
 
-        def result(status: str, tags_now: dict[str, str]) -> NpmPublishResult:
-            return NpmPublishResult(
+        def result(status: str, tags_now: dict[str, str]) -> PublishNpmResult:
+            return PublishNpmResult(
                 status,
                 dist.name,
                 dist.version,
@@ -218,8 +218,7 @@ def npm_publish(
         if published is not None:
             _check_same_tarball(dist.spec, registry_url, published, shasum, integrity)
             if tags.get(tag) != dist.version:
-                annotation(
-                    "notice",
+                diagnostics.notice(
                     f"{dist.spec} is already published; dist-tag {tag} points to"
                     f" {tags.get(tag, '(nothing)')} and is left alone.",
                     title="npm dist-tag unchanged",
@@ -236,7 +235,7 @@ def npm_publish(
             argv.append("--dry-run")
         proc = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
         output = (proc.stdout + proc.stderr).strip()
-        log_block(f"npm publish {dist.spec} --tag {tag}", output)
+        diagnostics.log_block(f"npm publish {dist.spec} --tag {tag}", output)
         if proc.returncode != 0:
             lines = [ln for ln in output.splitlines() if "ERR!" in ln or "error" in ln.lower()]
             raise ReleaseActionsError(

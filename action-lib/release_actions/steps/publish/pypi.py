@@ -27,8 +27,8 @@ from packaging.version import Version
 
 from release_actions.adapters.dists import Dist, read_dist, sha256_of, verify_dists
 from release_actions.adapters.pypi_index import DistributionFile, pypi_files
+from release_actions.core import diagnostics
 from release_actions.core.errors import InvalidValueError, ReleaseActionsError
-from release_actions.interface.output import annotation
 from release_actions.steps.build import prepare_out_dir
 
 __all__ = [
@@ -172,8 +172,7 @@ def plan_pypi_upload(
                 conflicts.append(f"{dist.filename}: {reason}")
                 continue
             action = SKIP_DIFFERENT
-            annotation(
-                "warning",
+            diagnostics.warning(
                 f"{dist.filename} is not uploaded: {reason} (skip-existing).",
                 title="Existing file skipped",
             )
