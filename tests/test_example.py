@@ -28,7 +28,7 @@ def test_example_script() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = proc.stdout
 
-    # 0. compute-version per trigger, on the seed history.
+    # 0. compute-version per trigger, on the example's history.
     lines = {line.split("  ")[0]: line.split() for line in out.splitlines() if "  " in line}
     assert lines["release: published v0.7.1"][-5:] == ["0.7.1", "0.7.1", "pypi", "latest", "tag"]
     assert lines["release: published v0.6.2 (older line)"][-3:] == ["pypi", "latest-0.6", "tag"]
