@@ -7,6 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+# scripts/example starts two pypiservers and a verdaccio and runs a whole release cycle.
+pytestmark = pytest.mark.e2e
+
 ROOT = Path(__file__).resolve().parent.parent
 NIGHTLY = "0.8.1.dev20261125"
 
