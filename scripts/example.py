@@ -7,7 +7,7 @@ tags on main) in a temporary directory with a local bare ``origin``, starts a
 pypiserver as "PyPI", another as "TestPyPI" and a verdaccio as npm (on 127.0.0.1,
 stopped at the end), and runs the real CLI as the actions and workflows do:
 
-0. compute-version for each trigger of the seed's "Workflow Modes" table;
+0. compute-version for each trigger of the "Workflow Modes" table (RELEASE_PROCESS.md);
 1. the clients' 0.8.0 (set-version, build, publish): first in the publishing order;
 2. prepare-release 0.8.0: release-0.8.x cut from main, pins ==0.8.0, uv.lock re-locked;
 3. the release v0.8.0: tag, compute-version, build at the tag, install test, upload;

@@ -1,9 +1,27 @@
-"""Shared pytest configuration. Test-bed fixtures live in tests/testbed/*."""
+"""Shared pytest configuration and fixtures. Test-bed fixtures live in tests/testbed/*.
+
+Fixtures shared by the test modules:
+
+* ``client_index(*versions)``: the session's ``pypi_index`` holding the fake
+  ``llama-stack-client`` at each of ``versions`` (each built and uploaded once per
+  session);
+* ``clean_env``: no ``RA_*`` input and no ``GITHUB_*`` context leaks in from the
+  shell or the CI job that runs the tests;
+* ``uv_on_index(index)``: uv (``UV_*``) resolves against a test index, for one test.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from tests.testbed.registries import PypiIndex
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "action-lib"))
@@ -14,3 +32,42 @@ pytest_plugins: list[str] = [
     "tests.testbed.registries",
     "tests.testbed.act",
 ]
+
+
+@pytest.fixture(scope="session")
+def client_index(pypi_index: PypiIndex) -> Callable[..., PypiIndex]:
+    """``client_index("0.7.2", "0.8.0")``: the session index, with the fake client at
+    those versions (published unless the index already holds them)."""
+
+    from tests.testbed.registries import publish_python_client
+
+    def with_clients(*versions: str) -> PypiIndex:
+        for version in versions:
+            if version not in pypi_index.versions("llama-stack-client"):
+                publish_python_client(pypi_index, version)
+        return pypi_index
+
+    return with_clients
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Delete every ``RA_*`` and ``GITHUB_*`` variable for the test (a fixture that sets
+    some again asks for ``clean_env`` first)."""
+    for name in list(os.environ):
+        if name.startswith(("RA_", "GITHUB_")):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def uv_on_index(monkeypatch: pytest.MonkeyPatch) -> Callable[[PypiIndex], None]:
+    """``uv_on_index(index)``: uv resolves against ``index`` for the test, and builds the
+    dynamic-version projects' metadata without isolation (tests/testbed/monorepo.py)."""
+
+    from tests.testbed.monorepo import uv_vars
+
+    def use(index: PypiIndex) -> None:
+        for key, value in uv_vars(index.simple_url).items():
+            monkeypatch.setenv(key, value)
+
+    return use

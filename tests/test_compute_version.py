@@ -1,4 +1,4 @@
-"""compute-version: the seed's Workflow Modes table, event by event."""
+"""compute-version: the Workflow Modes table of Llama Stack's RELEASE_PROCESS.md, event by event."""
 
 from __future__ import annotations
 
@@ -174,7 +174,7 @@ def test_event_payload_is_read_when_no_inputs(repo: Path, tmp_path: Path) -> Non
 
 
 def test_github_prerelease_flag_from_payload(repo: Path, tmp_path: Path) -> None:
-    """Anchor: a GitHub pre-release went to pypi.org and npm latest."""
+    """Llama Stack's pypi.yml sent a GitHub pre-release to pypi.org and npm latest."""
     payload = tmp_path / "event.json"
     payload.write_text(json.dumps({"release": {"tag_name": "v0.8.0", "prerelease": True}}))
     env = {"GITHUB_EVENT_NAME": "release", "GITHUB_EVENT_PATH": str(payload)}

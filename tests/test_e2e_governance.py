@@ -10,7 +10,6 @@ that accepts only the caller's ``RELEASE_TOKEN`` secret.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,9 +17,9 @@ import pytest
 
 from tests.testbed.act import ActResult, ActRunner
 from tests.testbed.github_api.server import GitHubAPIServer
-from tests.testbed.monorepo import uv_env
+from tests.testbed.monorepo import uv_vars
 from tests.testbed.origin import Origin
-from tests.testbed.registries import PypiIndex, publish_python_client
+from tests.testbed.registries import PypiIndex
 
 pytestmark = pytest.mark.e2e
 
@@ -32,28 +31,20 @@ TOKEN = "dummy-release-token"
 
 
 @pytest.fixture(scope="module")
-def index(pypi_index: PypiIndex) -> PypiIndex:
-    if "0.7.2" not in pypi_index.versions("llama-stack-client"):
-        publish_python_client(pypi_index, "0.7.2")
-    return pypi_index
+def index(client_index: Callable[..., PypiIndex]) -> PypiIndex:
+    return client_index("0.7.2")
 
 
 @pytest.fixture
 def server(origin: Origin, github_api_factory: Callable[..., GitHubAPIServer]) -> GitHubAPIServer:
-    dest = origin.work / WORKFLOW
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(EXAMPLE, dest)
-    origin.git("add", WORKFLOW)
-    origin.git("commit", "--quiet", "-m", "ci: governed Prepare release workflow")
-    origin.bare_git("fetch", "--quiet", str(origin.work), "refs/heads/main:refs/heads/main")
-    origin.git("fetch", "--quiet", "origin")
+    origin.merge_file_on_main(EXAMPLE, WORKFLOW, "ci: governed Prepare release workflow")
     return github_api_factory(origin.bare, full_name=REPOSITORY, tokens={TOKEN})
 
 
 def run(
     act_runner: ActRunner, origin: Origin, index: PypiIndex, server: GitHubAPIServer, **inputs: str
 ) -> ActResult:
-    env = {k: v for k, v in uv_env(index.simple_url).items() if k.startswith("UV_")}
+    env = uv_vars(index.simple_url)
     env.update(GITHUB_API_URL=server.url, RELEASE_ACTIONS_MAX_RETRY_WAIT="0")
     return act_runner.run(
         origin.work,

@@ -381,7 +381,8 @@ def test_minor_release_under_each_policy(bed: Bed, policy: str, next_dev: str) -
 
 
 def test_old_line_patch_after_a_newer_minor_leaves_main_alone(bed: Bed) -> None:
-    """Anchor: 1.2.5 after 1.3.0 tagged main v1.2.6-dev and moved fallback_version back."""
+    """Llama Stack's post-release.yml: 1.2.5 after 1.3.0 tagged main v1.2.6-dev and moved
+    fallback_version back."""
     main_before = head(bed.origin, "main")
     tag_sha = release(bed.origin, "v0.6.2", "release-0.6.x")
     out = succeeded(bed.run("v0.6.2"))
@@ -498,8 +499,8 @@ def test_pull_request_mode_opens_one_pr_each_reuses_it_and_replaces_a_closed_one
     assert len(bed.pulls()) == 2
     assert_v072_pull_requests(bed, main_before, tag_sha)
 
-    # A maintainer closes both unmerged; main moves on. Anchor: the re-run then failed
-    # on the non-fast-forward push of the same branch name.
+    # A maintainer closes both unmerged; main moves on. In Llama Stack's post-release.yml
+    # the re-run then failed on the non-fast-forward push of the same branch name.
     for number in (1, 2):
         close_pull(server, number)
     main_moved = bed.commit_on(

@@ -24,7 +24,6 @@ GitHub API calls were made.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -35,9 +34,9 @@ import pytest
 
 from tests.testbed.act import ActResult, ActRunner
 from tests.testbed.github_api.server import GitHubAPIServer
-from tests.testbed.monorepo import BOT, uv_env
+from tests.testbed.monorepo import BOT, uv_env, uv_vars
 from tests.testbed.origin import Origin
-from tests.testbed.registries import PypiIndex, publish_python_client
+from tests.testbed.registries import PypiIndex
 
 pytestmark = pytest.mark.e2e
 
@@ -103,23 +102,15 @@ class Bed:
 
 
 @pytest.fixture(scope="module")
-def index(pypi_index: PypiIndex) -> PypiIndex:
-    for version in ("0.7.2", "0.8.0rc1", "0.8.0"):
-        if version not in pypi_index.versions("llama-stack-client"):
-            publish_python_client(pypi_index, version)
-    return pypi_index
+def index(client_index: Callable[..., PypiIndex]) -> PypiIndex:
+    return client_index("0.7.2", "0.8.0rc1", "0.8.0")
 
 
 def add_consumer_workflow(origin: Origin) -> None:
-    """Commit the example workflow on main; the bare repository fetches it (no hooks run,
-    as when a pull request is merged), and the clone's origin/main follows."""
-    dest = origin.work / WORKFLOW
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(CONSUMER_WORKFLOW, dest)
-    origin.git("add", WORKFLOW)
-    origin.git("commit", "--quiet", "-m", "ci: add the Prepare release workflow (#60)")
-    origin.bare_git("fetch", "--quiet", str(origin.work), "refs/heads/main:refs/heads/main")
-    origin.git("fetch", "--quiet", "origin")
+    """Commit the example workflow on main, as a merged pull request would."""
+    origin.merge_file_on_main(
+        CONSUMER_WORKFLOW, WORKFLOW, "ci: add the Prepare release workflow (#60)"
+    )
     assert origin.ref("main") == origin.git("rev-parse", "HEAD")
 
 
@@ -130,7 +121,7 @@ def make_bed(
     def make(origin: Origin) -> Bed:
         add_consumer_workflow(origin)
         server = github_api_factory(origin.bare, tokens={RELEASE_TOKEN})
-        env = {k: v for k, v in uv_env(index.simple_url).items() if k.startswith("UV_")}
+        env = uv_vars(index.simple_url)
         env.update(GITHUB_API_URL=server.url, RELEASE_ACTIONS_MAX_RETRY_WAIT="0")
         return Bed(origin, server, act_runner, env)
 

@@ -7,6 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+# scripts/example starts two pypiservers and a verdaccio and runs a whole release cycle.
+pytestmark = pytest.mark.e2e
+
 ROOT = Path(__file__).resolve().parent.parent
 NIGHTLY = "0.8.1.dev20261125"
 
@@ -28,7 +33,7 @@ def test_example_script() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = proc.stdout
 
-    # 0. compute-version per trigger, on the seed history.
+    # 0. compute-version per trigger, on the example's history.
     lines = {line.split("  ")[0]: line.split() for line in out.splitlines() if "  " in line}
     assert lines["release: published v0.7.1"][-5:] == ["0.7.1", "0.7.1", "pypi", "latest", "tag"]
     assert lines["release: published v0.6.2 (older line)"][-3:] == ["pypi", "latest-0.6", "tag"]

@@ -5,7 +5,6 @@ API over the same bare repository (tests/testbed/github_api)."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,9 +26,8 @@ from release_actions.steps.governance import (
     previous_release_tag,
 )
 from tests.testbed.github_api.server import GitHubAPIServer
-from tests.testbed.monorepo import uv_env
 from tests.testbed.origin import Origin
-from tests.testbed.registries import PypiIndex, publish_python_client
+from tests.testbed.registries import PypiIndex
 
 REPOSITORY = "llama-stack/llama-stack"
 WEB = f"https://github.com/{REPOSITORY}"
@@ -149,11 +147,8 @@ def test_open_issues_block_with_their_list() -> None:
 
 
 @pytest.fixture(scope="module")
-def index(pypi_index: PypiIndex) -> PypiIndex:
-    for version in ("0.7.2", "0.8.0rc1"):
-        if version not in pypi_index.versions("llama-stack-client"):
-            publish_python_client(pypi_index, version)
-    return pypi_index
+def index(client_index: Callable[..., PypiIndex]) -> PypiIndex:
+    return client_index("0.7.2", "0.8.0rc1")
 
 
 @pytest.fixture
@@ -161,15 +156,12 @@ def bed(
     origin: Origin,
     index: PypiIndex,
     github_api_factory: Callable[..., GitHubAPIServer],
+    clean_env: None,
+    uv_on_index: Callable[[PypiIndex], None],
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> Bed:
-    for key, value in uv_env(index.simple_url).items():
-        if key.startswith("UV_"):
-            monkeypatch.setenv(key, value)
-    for name in list(os.environ):
-        if name.startswith(("RA_", "GITHUB_")):
-            monkeypatch.delenv(name)
+    uv_on_index(index)
     server = github_api_factory(origin.bare, full_name=REPOSITORY)
     outputs, summary = tmp_path / "outputs", tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_TOKEN", "dummy-token")

@@ -1,6 +1,7 @@
 """nightly-version scenarios on real git repositories: commits, branches, tags, then the version.
 
-Each scenario mirrors a situation from Llama Stack's history or its anchor bug list.
+Each scenario mirrors a situation from Llama Stack's history or a bug of its current
+release workflows (the nightly version of ``pypi.yml``).
 """
 
 from __future__ import annotations
@@ -49,13 +50,13 @@ def test_dev_tag_on_main(tmp_path: Path) -> None:
 
 
 def test_after_final_release_tag_is_next_patch(tmp_path: Path) -> None:
-    """Anchor: describe after v0.8.0 gave 0.8.0.devDATE, below the release."""
+    """Llama Stack's pypi.yml: describe after v0.8.0 gave 0.8.0.devDATE, below the release."""
     repo = Scenario(tmp_path / "r").commit().tag("v0.8.0").commit()
     assert nightly(repo) == (f"0.8.1.dev{DATE}", "release-tag", "v0.8.0")
 
 
 def test_after_rc_is_next_rc(tmp_path: Path) -> None:
-    """Anchor: describe after an RC gave 0.8.0rc1.devDATE."""
+    """Llama Stack's pypi.yml: describe after an RC gave 0.8.0rc1.devDATE."""
     repo = Scenario(tmp_path / "r").commit().tag("v0.8.0rc1").commit()
     assert nightly(repo) == (f"0.8.0rc2.dev{DATE}", "release-tag", "v0.8.0rc1")
 
@@ -109,7 +110,8 @@ def test_pull_request_into_release_branch_uses_base_ref(tmp_path: Path) -> None:
 
 
 def test_bad_tags_are_ignored(tmp_path: Path) -> None:
-    """Anchor: `v0.8.1-devX` yielded an invalid PEP 440 string; v1.2 broke arithmetic."""
+    """Llama Stack's workflows: `v0.8.1-devX` yielded an invalid PEP 440 string (pypi.yml);
+    v1.2 broke arithmetic (post-release.yml)."""
     repo = Scenario(tmp_path / "r").commit().tag("v0.8.1-dev").commit()
     repo.tag("v0.8.1-devX").tag("v1.2").tag("v0.5.0.post1").tag("vnext")
     result = nightly_version(repo.path, date=DATE, pyproject={}, env={})
@@ -159,7 +161,7 @@ def _shallow_clone(tmp_path: Path) -> Path:
 
 
 def test_shallow_tagless_clone_fetches_what_it_needs(tmp_path: Path) -> None:
-    """Anchor: the nightly checkout was shallow with no tags; nightlies used fallback_version."""
+    """Llama Stack's pypi.yml: a shallow tagless nightly checkout used fallback_version."""
     clone = _shallow_clone(tmp_path)
     result = nightly_version(
         clone, date=DATE, pyproject=read_pyproject(clone / "pyproject.toml"), env={}

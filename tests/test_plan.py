@@ -5,7 +5,6 @@ post-release that change nothing, neither in the clone nor on origin."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,29 +16,23 @@ from release_actions.core.versions import Version
 from release_actions.interface.cli import main
 from release_actions.steps.plan.release_plan import release_kind
 from tests.testbed.github_api.server import GitHubAPIServer
-from tests.testbed.monorepo import git, uv_env
+from tests.testbed.monorepo import git
 from tests.testbed.origin import Origin
-from tests.testbed.registries import PypiIndex, publish_python_client
+from tests.testbed.registries import PypiIndex
 
 REPOSITORY = "llama-stack/llama-stack"
 
 
 @pytest.fixture(scope="module")
-def index(pypi_index: PypiIndex) -> PypiIndex:
-    for version in ("0.7.2", "0.8.0rc1", "0.8.0"):
-        if version not in pypi_index.versions("llama-stack-client"):
-            publish_python_client(pypi_index, version)
-    return pypi_index
+def index(client_index: Callable[..., PypiIndex]) -> PypiIndex:
+    return client_index("0.7.2", "0.8.0rc1", "0.8.0")
 
 
 @pytest.fixture(autouse=True)
-def environment(index: PypiIndex, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith(("RA_", "GITHUB_")):
-            monkeypatch.delenv(name)
-    for key, value in uv_env(index.simple_url).items():
-        if key.startswith("UV_"):
-            monkeypatch.setenv(key, value)
+def environment(
+    index: PypiIndex, clean_env: None, uv_on_index: Callable[[PypiIndex], None]
+) -> None:
+    uv_on_index(index)
 
 
 def state(origin: Origin) -> tuple[str, ...]:

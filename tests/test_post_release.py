@@ -42,7 +42,7 @@ TABLE = [
     ("v0.7.0", "minor", "ignore", "v0.8.0-dev", "0.8.0.dev0", "release-0.7.x"),
     ("v0.10.9", "patch", "ignore", "v0.10.10-dev", "0.10.10.dev0", "release-0.10.x"),
     ("v1.0.0", "minor", "ignore", "v1.1.0-dev", "1.1.0.dev0", "release-1.0.x"),
-    ("v0.6.0rc1", "patch", "ignore", None, None, "release-0.6.x"),  # anchor: gave v0.6.1-dev
+    ("v0.6.0rc1", "patch", "ignore", None, None, "release-0.6.x"),  # post-release.yml: v0.6.1-dev
     ("v0.6.0rc1", "patch", "track", "v0.6.1-dev", "0.6.1.dev0", "release-0.6.x"),
     ("v0.6.0rc2", "minor", "track", "v0.7.0-dev", "0.7.0.dev0", "release-0.6.x"),
 ]
@@ -61,7 +61,8 @@ def test_next_versions(
 
 @pytest.mark.parametrize("tag", ["v1.2", "v0.2.10.1", "v0.5.0.post1", "v0.6.1-dev", "0.6.1"])
 def test_bad_tags_rejected(tag: str) -> None:
-    """Anchor: v1.2, v0.2.10.1 and v0.5.0.post1 broke the bash arithmetic."""
+    """Llama Stack's post-release.yml: v1.2, v0.2.10.1 and v0.5.0.post1 broke the bash
+    arithmetic."""
     with pytest.raises(InvalidValueError) as info:
         parse_release_tag(tag)
     assert tag in str(info.value)
@@ -122,7 +123,7 @@ def test_patch_release(origin: Origin, npm: NpmRegistry) -> None:
         "branch": "pushed",
     }
     assert origin.tags()["v0.7.3-dev"] == main_before
-    assert origin.tag_type("v0.7.3-dev") == "commit"  # lightweight, as the seed says
+    assert origin.tag_type("v0.7.3-dev") == "commit"  # lightweight, as post-release.yml tags
     assert fallback(origin, "main") == fallback(origin, "main", API_PYPROJECT) == "0.7.3.dev0"
     assert origin.log("main", max_count=1)[0].subject == (
         "chore: bump fallback_version to 0.7.3.dev0 after v0.7.2"
@@ -149,7 +150,7 @@ def test_patch_release(origin: Origin, npm: NpmRegistry) -> None:
 
 def test_minor_release_under_each_policy(origin: Origin, npm: NpmRegistry, tmp_path: Path) -> None:
     release(origin, "v0.8.0", "release-0.8.x", base="main")
-    result = run(origin, npm, "v0.8.0")  # patch policy (the seed's)
+    result = run(origin, npm, "v0.8.0")  # patch policy (RELEASE_PROCESS.md, "Post-release")
     assert result.next_dev == "0.8.1" and "v0.8.1-dev" in origin.tags()
     assert fallback(origin, "main") == "0.8.1.dev0"
     other = copy_origin(origin, tmp_path / "minor")
@@ -161,7 +162,8 @@ def test_minor_release_under_each_policy(origin: Origin, npm: NpmRegistry, tmp_p
 
 
 def test_old_line_patch_leaves_main_alone(origin: Origin, npm: NpmRegistry) -> None:
-    """Anchor: 1.2.5 after 1.3.0 tagged main v1.2.6-dev and moved fallback backwards."""
+    """Llama Stack's post-release.yml: 1.2.5 after 1.3.0 tagged main v1.2.6-dev and moved
+    fallback backwards."""
     release(origin, "v0.6.2", "release-0.6.x")
     main_before, tags_before = origin.ref("main"), set(origin.tags())
     result = run(origin, npm, "v0.6.2")

@@ -6,6 +6,7 @@ import contextlib
 import difflib
 import io
 import json
+from collections.abc import Callable
 
 import pytest
 
@@ -14,9 +15,8 @@ from release_actions.core.config import Config
 from release_actions.core.errors import ReleaseActionsError
 from release_actions.interface.cli import main
 from release_actions.steps.prepare import PrepareRequest, prepare_release
-from tests.testbed.monorepo import uv_env
 from tests.testbed.origin import Origin
-from tests.testbed.registries import PypiIndex, publish_python_client
+from tests.testbed.registries import PypiIndex
 
 BOT = Identity("release-bot", "bot@example.com")
 ROOT = "pyproject.toml"
@@ -24,20 +24,15 @@ API = "src/llama_stack_api/pyproject.toml"
 
 
 @pytest.fixture(scope="module")
-def index(pypi_index: PypiIndex) -> PypiIndex:
-    for version in ("0.7.2", "0.8.0rc1", "0.8.0"):
-        if version not in pypi_index.versions("llama-stack-client"):
-            publish_python_client(pypi_index, version)
-    return pypi_index
+def index(client_index: Callable[..., PypiIndex]) -> PypiIndex:
+    return client_index("0.7.2", "0.8.0rc1", "0.8.0")
 
 
 @pytest.fixture(autouse=True)
-def uv_against_index(index: PypiIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+def uv_against_index(index: PypiIndex, uv_on_index: Callable[[PypiIndex], None]) -> None:
     """uv builds the dynamic-version projects' metadata without isolation (no setuptools
     on the test index), as tests/testbed/monorepo.py explains."""
-    for key, value in uv_env(index.simple_url).items():
-        if key.startswith("UV_"):
-            monkeypatch.setenv(key, value)
+    uv_on_index(index)
 
 
 def prepare(origin: Origin, index: PypiIndex, version: str, **kw: object) -> object:

@@ -437,7 +437,7 @@ def test_realistic_root_pyproject_only_version_bytes_change() -> None:
     ]
 
 
-def test_anchor_v0_6_0_prepare_release() -> None:
+def test_llama_stack_v0_6_0_prepare_release() -> None:
     """The real v0.6.0 prepare-release result: only these bytes changed."""
     before = (
         "[project.optional-dependencies]\n"

@@ -82,7 +82,7 @@ def test_a_release_builds_the_tags_commit() -> None:
     assert checkout["with"]["persist-credentials"] is False
 
 
-def test_the_example_caller_has_the_seeds_triggers() -> None:
+def test_the_example_caller_has_the_workflow_modes_triggers() -> None:
     example = load(EXAMPLE)
     on = example.get("on", example.get(True))
     assert on["release"] == {"types": ["published"]}

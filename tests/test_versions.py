@@ -114,7 +114,7 @@ def test_next_dev_base_policies() -> None:
         ("0.6.0rc10", "0.6.0-rc.10"),
         ("1.0.0a2", "1.0.0-alpha.2"),
         ("1.0.0b1", "1.0.0-beta.1"),
-        ("0.4.5.dev20260202", "0.4.5-dev.20260202"),  # the anchor's nightly form
+        ("0.4.5.dev20260202", "0.4.5-dev.20260202"),  # Llama Stack's pypi.yml nightly form
         ("0.8.0rc1.dev20261125", "0.8.0-rc.0.dev.20261125"),
         ("0.8.0rc2.dev5", "0.8.0-rc.1.dev.5"),
     ],
@@ -130,7 +130,8 @@ def test_rc10_sorts_after_rc2_in_npm() -> None:
 
 
 def test_rc_dev_sorts_before_its_rc_in_npm() -> None:
-    """The anchor's `0.8.0-rc1-dev.X` sorted after 0.8.0-rc1; ours sorts before, as PEP 440."""
+    """Llama Stack's pypi.yml: `0.8.0-rc1-dev.X` sorted after 0.8.0-rc1; ours sorts before,
+    as PEP 440."""
     dev = semver.Version.parse(npm_version(Version("0.8.0rc1.dev20261125")))
     assert dev < semver.Version.parse(npm_version(Version("0.8.0rc1")))
 
@@ -199,7 +200,7 @@ def test_npm_form_preserves_pep440_order(a: Version, b: Version) -> None:
     [("1.0.0.dev5", "1.0.0a1"), ("1.0.0.dev5", "1.0.0b2"), ("1.0.0.dev5", "1.0.0b2.dev1")],
 )
 def test_documented_exception_dev_vs_alpha_beta(dev: str, pre: str) -> None:
-    """The one inversion, kept for compatibility with the anchor's X.Y.Z-dev.N nightly form."""
+    """The one inversion, kept for compatibility with Llama Stack's X.Y.Z-dev.N nightly npm form."""
     assert Version(dev) < Version(pre)
     assert semver.Version.parse(npm_version(Version(dev))) > semver.Version.parse(
         npm_version(Version(pre))

@@ -6,7 +6,9 @@
         assert result.returncode == 0, result.describe()
         assert result.step_outputs("compute", "compute")["version"] == "0.7.1"
 
-What a run gets (see /work/shared/docs/act.md for why each is needed):
+What a run gets (each item keeps act, on a host with no Docker and no network, from
+falling back to Docker, going online, prompting or reading the host's settings;
+README, "Running locally with act"):
 
 * every ``runs-on`` label we use mapped to the host (``-P label=-self-hosted``);
   offline, quiet flags; ``/dev/null`` for act's ``.env``/``.secrets``/``.vars``/

@@ -265,6 +265,12 @@ def uv_env(index_url: str, *, build_python: str | None = None) -> dict[str, str]
     return env
 
 
+def uv_vars(index_url: str) -> dict[str, str]:
+    """Only the ``UV_*`` variables of :func:`uv_env`: what a test sets (or hands to a
+    step under act) so that uv resolves against the test index."""
+    return {k: v for k, v in uv_env(index_url).items() if k.startswith("UV_")}
+
+
 def uv_executable() -> str:
     candidate = Path(sys.executable).parent / "uv"
     return str(candidate) if candidate.exists() else (shutil.which("uv") or "uv")

@@ -153,6 +153,18 @@ class Origin:
         sha = git(self.bare, "rev-parse", "--verify", f"{target}^{{commit}}").stdout.strip()
         git(self.bare, "update-ref", ref, sha)
 
+    def merge_file_on_main(self, source: Path, path: str, message: str) -> None:
+        """Commit a copy of ``source`` as ``path`` on main of the clone; the bare repository
+        fetches it (no hooks run, as when a pull request is merged), and the clone's
+        origin/main follows."""
+        dest = self.work / path
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, dest)
+        self.git("add", path)
+        self.git("commit", "--quiet", "-m", message)
+        self.bare_git("fetch", "--quiet", str(self.work), "refs/heads/main:refs/heads/main")
+        self.git("fetch", "--quiet", "origin")
+
     def clone(self, dest: Path, *args: str) -> Path:
         """Another clone of origin, e.g. ``origin.clone(p, "--filter=tree:0")``."""
         git(dest.parent, "clone", "--quiet", *args, self.url, str(dest))

@@ -1,9 +1,10 @@
 """compute-version: from the triggering event to a version and a publish plan.
 
-Follows the seed's "Workflow Modes" table, without the anchor's bugs: inputs are
-validated, ``dry-run=off`` needs a release version, RCs (tag or GitHub
-pre-release) go to the configured RC target and never to npm ``latest``, and an
-older-line patch gets a line dist-tag instead of ``latest``.
+Follows the "Workflow Modes" table of Llama Stack's ``RELEASE_PROCESS.md``, without
+the bugs of Llama Stack's current ``pypi.yml``: inputs are validated,
+``dry-run=off`` needs a release version, RCs (tag or GitHub pre-release) go to the
+configured RC target and never to npm ``latest``, and an older-line patch gets a
+line dist-tag instead of ``latest``.
 """
 
 from __future__ import annotations

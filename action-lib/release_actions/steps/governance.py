@@ -1,11 +1,11 @@
 """Release governance: the milestone gate, draft GitHub Releases and generated notes.
 
-The seed's "Release Criteria": a version is released when every issue of its
-milestone is done (or moved on with a documented rationale). :func:`check_milestone`
-looks the milestone up (``vX.Y.Z`` first, then ``X.Y.Z``; an RC uses its final
-version's milestone) and lists its open issues; :meth:`MilestoneReport.enforce`
-turns a failing gate into an error that lists them. prepare-release runs it
-before any write.
+The "Release Criteria" of Llama Stack's ``RELEASE_PROCESS.md``: a version is released
+when every issue of its milestone is done (or moved on with a documented rationale).
+:func:`check_milestone` looks the milestone up (``vX.Y.Z`` first, then ``X.Y.Z``; an
+RC uses its final version's milestone) and lists its open issues;
+:meth:`MilestoneReport.enforce` turns a failing gate into an error that lists them.
+prepare-release runs it before any write.
 
 :func:`ensure_draft_release` creates the draft GitHub Release ``vX.Y.Z`` on the
 release branch with GitHub-generated notes, or reuses the release that exists.

@@ -1,6 +1,6 @@
 """The release owner's checklist: what to do before, during and after the release.
 
-The items follow the seed's RELEASE_PROCESS.md (Release Criteria, Testing
+The items follow Llama Stack's RELEASE_PROCESS.md (Release Criteria, Testing
 Requirements, Technical Release Steps, Release Checklist). The automated ones
 carry what the dry runs of :mod:`release_actions.steps.plan.probe` found, and a
 blocker when a step would fail now.

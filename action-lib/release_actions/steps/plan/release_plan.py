@@ -1,7 +1,7 @@
 """plan: the release owner's checklist for one version, with what each automated step
 would do right now.
 
-The checklist is the seed's (RELEASE_PROCESS.md): the Release Criteria of the
+The checklist is that of Llama Stack's RELEASE_PROCESS.md: the Release Criteria of the
 milestone, the testing requirements of the release type, the Release Checklist
 (Discord thread, technical steps, release notes, announcement) and the
 Technical Release Steps. Each automated step is shown as the library would
