@@ -214,20 +214,7 @@ def all_pins() -> list[Any]:
     return [*pins.PINS, *pins.DOC_PINS]
 
 
-def runtime_case(pin: Any) -> Any:
-    marks = []
-    if pin in load_pins().DOC_PINS and pin.runtime not in load_pins().RUNTIMES:
-        # Known debt, visible in every run; strict: bumping it turns this into a failure
-        # that asks for the mark to go.
-        reason = (
-            f"{pin.ref} ({pin.version}) is a {pin.runtime} release, shown only in a README;"
-            " bump it once a node24 release is checked against upstream"
-        )
-        marks.append(pytest.mark.xfail(strict=True, reason=reason))
-    return pytest.param(pin, id=f"{pin.action}@{pin.version}", marks=marks)
-
-
-@pytest.mark.parametrize("pin", [runtime_case(p) for p in all_pins()])
+@pytest.mark.parametrize("pin", all_pins(), ids=lambda pin: f"{pin.action}@{pin.version}")
 def test_pinned_releases_run_on_node24(pin: Any) -> None:
     """No pin is a node20 release: runs.using of the pinned release is node24 (or composite).
 

@@ -77,16 +77,22 @@ PINS: tuple[Pin, ...] = (
 #: workflow or action of ours, so they have no stub. They are held to the same
 #: rules: same SHA and version everywhere, and a node24 or composite release.
 DOC_PINS: tuple[Pin, ...] = (
-    # README "Tokens". v2.0.6 predates the move to node24 (upstream CHANGELOG:
-    # "use node24 as runner", #267/#275), and no node24 release of it has been
-    # checked against upstream source yet (../shared/docs/action-pins.md does not
-    # cover it), so tests/test_workflow_lint.py marks it as a known failure
-    # (strict xfail) until it is bumped.
+    # README "Tokens". v3.1.1, the newest release whose SHA was checked in the
+    # stored upstream repository (2026-12-03): package.json at 1b10c78c reads
+    # "version": "3.1.1" (engines: node >=24.4.0), with the semantic-release setup
+    # whose release commit, "build(release): X.Y.Z [skip ci]", writes the version
+    # and is the commit the tag names. runs.using: a release commit leaves
+    # action.yml alone, so it is not stored at 1b10c78c; the upstream action.yml
+    # reads "node24" from 2e564a0 (#275, "node 24 support") on, which v3.0.0's
+    # release notes list and the maintainers' comment on upstream #339 confirms
+    # ("Node.js 24 support is now available in v3.0.0"); nothing in the upstream
+    # CHANGELOG since moves back to node20. client-id arrived in v3.1.0 (app-id
+    # deprecated). Not v3.2.0: its tag SHA is known only from third-party texts.
     Pin(
         "actions/create-github-app-token",
-        "df432ceedc7162793a195dd1713ff69aefc7379e",
-        "v2.0.6",
-        "node20",
+        "1b10c78c7865c340bc4f6099eb2f838309f1e8c3",
+        "v3.1.1",
+        "node24",
     ),
 )
 
