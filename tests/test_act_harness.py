@@ -60,7 +60,12 @@ def test_stubs_under_act(
     )
 
     assert result.returncode == 0, result.describe()
-    assert result.job_results == {"build": "success", "publish": "success", "refuse": "success"}
+    assert result.job_results == {
+        "build": "success",
+        "publish": "success",
+        "refuse": "success",
+        "digest": "success",
+    }
     report = json.loads(report_file.read_text())
     tag_commit = git(other.path, "rev-list", "-n1", "v1.0")
     assert report["other-commit"] == report["other-head"] == tag_commit
@@ -74,14 +79,24 @@ def test_stubs_under_act(
     assert report["npmrc"] == (
         "//127.0.0.1:4873/:_authToken=${NODE_AUTH_TOKEN}\nregistry=http://127.0.0.1:4873/\n"
     )
-    assert report["node-auth-token"] == "XXXXX-XXXXX-XXXXX-XXXXX"
+    # setup-node v7 exports no placeholder NODE_AUTH_TOKEN (v4 set XXXXX-XXXXX-XXXXX-XXXXX),
+    # only the step's own NODE_AUTH_TOKEN when it has one.
+    assert report["node-auth-token-after-setup-node"] == "<unset>"
+    assert report["node-auth-token"] == "token-of-the-step"
     assert report["artifact-id"] == "1"
     artifact = result.artifacts_dir / "dist" / "act_stub_selftest-0.0.1-py3-none-any.whl"
     assert artifact.is_file()
     assert (packages / artifact.name).read_bytes() == artifact.read_bytes()  # published
     assert result.step_result("publish", "again") == "success"  # skip-existing
     assert result.step_result("refuse", "remote") == "failure"
-    assert result.errors == [
+    # download-artifact v8: a digest mismatch fails by default, `warn` only warns.
+    assert result.step_result("digest", "mismatch-error") == "failure"
+    assert result.step_result("digest", "mismatch-warn") == "success"
+    mismatch = "Digest validation failed for artifact 'tampered': expected "
+    assert [w for w in result.annotations("warning") if w.startswith(mismatch)]
+    refused, digest_error = sorted(result.errors, key=lambda e: e.startswith(mismatch))
+    assert refused == (
         "refusing to upload to 'https://upload.pypi.org/legacy/': "
         "tests upload only to a local index (repository-url)"
-    ]
+    )
+    assert digest_error.startswith(mismatch)

@@ -2,7 +2,8 @@
 
 Files checked: ``.github/workflows/*.yml`` (ours), the example consumer
 workflows (``tests/fixtures/consumer-workflows``), ``actions/*/action.yml`` and,
-for the rules that apply to them, the act stubs (``tests/act-stubs``).
+for the rules that apply to them, the act stubs (``tests/act-stubs``); for the
+pins, also the READMEs and SECURITY.md (their examples are copied by users).
 """
 
 from __future__ import annotations
@@ -26,6 +27,17 @@ CONSUMER_WORKFLOWS = sorted((ROOT / "tests" / "fixtures" / "consumer-workflows")
 WORKFLOWS = OWN_WORKFLOWS + CONSUMER_WORKFLOWS
 ACTIONS = sorted((ROOT / "actions").glob("*/action.y*ml"))
 STUBS = sorted((ROOT / "tests" / "act-stubs").glob("*/*/action.y*ml"))
+SELFTEST = ROOT / "tests" / "act-stubs" / "selftest.yml"
+STUBS_README = ROOT / "tests" / "act-stubs" / "README.md"
+DOCS = [
+    ROOT / "README.md",
+    ROOT / "SECURITY.md",
+    *sorted((ROOT / "actions").glob("*/README.md")),
+    STUBS_README,
+]
+# Every file whose `owner/name@<sha>` must be a pin of tests/act-stubs/pins.py. CHANGELOG.md
+# is left out: it may name the releases we moved away from.
+PIN_SCANNED = WORKFLOWS + ACTIONS + [SELFTEST] + DOCS
 OWN_PREFIX = "llama-stack/release-actions/"
 OWN_REF = "v1"
 SHA_RE = re.compile(r"^[0-9a-f]{40}$")
@@ -33,6 +45,12 @@ SHA_RE = re.compile(r"^[0-9a-f]{40}$")
 USES_LINE_RE = re.compile(
     r"""^\s*(?:-\s+)?uses:\s*(?P<q>['"]?)(?P<uses>[^'"\s#]+)(?P=q)\s*(?:#\s*(?P<comment>.*?))?\s*$"""
 )
+# `owner/name[/path]@<40 hex>` anywhere in a line, with the `# vX.Y.Z` after it if any.
+ACTION_AT_SHA_RE = re.compile(
+    r"(?P<action>[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)(?:/[^@\s`'\"]*)?@(?P<sha>[0-9a-f]{40})\b"
+    r"(?:['\"]?\s*#\s*(?P<comment>\S+))?"
+)
+HEX40_RE = re.compile(r"(?<![0-9a-f])[0-9a-f]{40}(?![0-9a-f])")
 
 
 def rel(path: Path) -> str:
@@ -122,9 +140,12 @@ def test_no_expressions_inside_run(path: Path) -> None:
 
 
 def test_zizmor_finds_nothing() -> None:
+    # The pedantic persona: also permissions without a comment, workflows without
+    # concurrency and jobs without a name. The example workflows are named one by
+    # one: zizmor reads a directory as a repository (only its .github/workflows).
     proc = subprocess.run(
-        [str(BIN / "zizmor"), "--offline", "--no-progress", "--color=never",
-         "actions/", ".github/", *(rel(p) for p in CONSUMER_WORKFLOWS)],
+        [str(BIN / "zizmor"), "--offline", "--persona=pedantic", "--no-progress",
+         "--color=never", "actions/", ".github/", *(rel(p) for p in CONSUMER_WORKFLOWS)],
         capture_output=True, text=True, cwd=ROOT, check=False,
     )  # fmt: skip
     # The configuration is .github/zizmor.yml (found by zizmor): our own @v1 may be ref-pinned.
@@ -186,6 +207,129 @@ def test_every_pin_has_its_stub() -> None:
         assert SHA_RE.match(pin.sha), pin
         assert re.fullmatch(r"v\d+\.\d+\.\d+", pin.version), pin
         assert (pin.stub_dir / "action.yml").is_file(), pin
+
+
+def all_pins() -> list[Any]:
+    pins = load_pins()
+    return [*pins.PINS, *pins.DOC_PINS]
+
+
+@pytest.mark.parametrize("pin", all_pins(), ids=lambda pin: f"{pin.action}@{pin.version}")
+def test_pinned_releases_run_on_node24(pin: Any) -> None:
+    """No pin is a node20 release: runs.using of the pinned release is node24 (or composite).
+
+    The runtime is recorded in tests/act-stubs/pins.py from the release's action.yml
+    (there is no network here to read it); a bump must update it.
+    """
+    assert SHA_RE.match(pin.sha), pin
+    assert re.fullmatch(r"v\d+\.\d+\.\d+", pin.version), pin
+    assert pin.runtime in load_pins().RUNTIMES, f"{pin.ref} # {pin.version} runs on {pin.runtime}"
+
+
+def test_pins_py_lists_each_action_once_and_nothing_unused() -> None:
+    pins = load_pins()
+    actions = [pin.action for pin in all_pins()]
+    assert len(actions) == len(set(actions)), "one pin per action"
+    used = {
+        uses.split("@")[0] for path in WORKFLOWS + ACTIONS + [SELFTEST] for _, uses in uses_of(path)
+    }
+    written = "\n".join(path.read_text(encoding="utf-8") for path in DOCS)
+    for pin in pins.PINS:
+        assert pin.action in used, f"{pin.action} is in pins.py but no workflow or action uses it"
+    for pin in pins.DOC_PINS:
+        assert pin.action not in used, (
+            f"{pin.action} is used by a workflow: move it to PINS, with a stub"
+        )
+        assert pin.ref in written, f"{pin.ref} is in DOC_PINS but no README shows it"
+
+
+@pytest.mark.parametrize("path", PIN_SCANNED, ids=rel)
+def test_every_sha_written_is_the_pinned_release(path: Path) -> None:
+    """Workflows, actions, READMEs and examples name only the SHAs of tests/act-stubs/pins.py.
+
+    So a SHA of an older release (of a node20 release, say) left in a README example
+    fails here, as does a `# vX.Y.Z` comment that does not name the pinned release.
+    """
+    by_action = {pin.action: pin for pin in all_pins()}
+    shas = {pin.sha for pin in all_pins()}
+    problems = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        where = f"{rel(path)}:{number}"
+        for match in ACTION_AT_SHA_RE.finditer(line):
+            action, sha, comment = match["action"], match["sha"], match["comment"]
+            pin = by_action.get(action)
+            if pin is None:
+                problems.append(f"{where}: {action} is not in tests/act-stubs/pins.py")
+            elif sha != pin.sha:
+                problems.append(
+                    f"{where}: {action}@{sha} is not the pinned {pin.ref} # {pin.version}"
+                )
+            elif (comment or USES_LINE_RE.match(line)) and comment != pin.version:
+                problems.append(f"{where}: write `# {pin.version}` after {pin.ref}")
+        for sha in HEX40_RE.findall(line):
+            if sha not in shas:
+                problems.append(f"{where}: {sha} is not the SHA of a pinned release")
+    assert not problems, "\n".join(problems)
+
+
+def test_stub_readme_table_lists_the_pins() -> None:
+    rows = re.findall(
+        r"^\| `([^`]+)` \| `([0-9a-f]{40})` \| (v\d+\.\d+\.\d+) \|",
+        STUBS_README.read_text(encoding="utf-8"),
+        re.M,
+    )
+    assert sorted(rows) == sorted((p.action, p.sha, p.version) for p in load_pins().PINS)
+
+
+@pytest.mark.parametrize("path", WORKFLOWS + ACTIONS + [SELFTEST], ids=rel)
+def test_inputs_passed_to_pinned_actions_exist(path: Path) -> None:
+    """Every `with:` key given to a pinned action is an input of its stub.
+
+    The stubs declare the inputs of the pinned release (tests/act-stubs/README.md),
+    so an input a release renamed or removed, or a typo, fails here rather than
+    being ignored with a warning on GitHub.
+    """
+    pins = {pin.ref: pin for pin in load_pins().PINS}
+    for where, step in steps_of(path):
+        pin = pins.get(str(step.get("uses", "")))
+        if pin is None:
+            continue
+        declared = set(load(pin.stub_dir / "action.yml").get("inputs") or {})
+        unknown = set(step.get("with") or {}) - declared
+        assert not unknown, f"{where}: {pin.action} {pin.version} has no input {sorted(unknown)}"
+
+
+def steps_using(action: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    for path in WORKFLOWS + ACTIONS:
+        for where, step in steps_of(path):
+            if str(step.get("uses", "")).startswith(f"{action}@"):
+                yield where, step
+
+
+def test_setup_node_never_caches_npm() -> None:
+    # setup-node v5+ caches npm by default when package.json names npm; our jobs
+    # build, publish (id-token: write) or push. Decision recorded in CHANGELOG.md.
+    steps = list(steps_using("actions/setup-node"))
+    assert steps
+    for where, step in steps:
+        assert (step.get("with") or {}).get("package-manager-cache") is False, where
+
+
+def test_downloads_fail_on_a_digest_mismatch() -> None:
+    # download-artifact v8's default, written out: what is published is what was built.
+    steps = list(steps_using("actions/download-artifact"))
+    assert steps
+    for where, step in steps:
+        assert (step.get("with") or {}).get("digest-mismatch") == "error", where
+
+
+def test_pypi_uploads_set_their_log_verbosity() -> None:
+    # pypi-publish v1.14 turns verbose and print-hash on; ours are explicit either way.
+    steps = list(steps_using("pypa/gh-action-pypi-publish"))
+    assert steps
+    for where, step in steps:
+        with_ = step.get("with") or {}
+        assert with_.get("print-hash") is True and with_.get("verbose") is False, where
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=rel)

@@ -1,9 +1,13 @@
 """act stub for actions/upload-artifact: copy into ``$ACT_STUB_ARTIFACT_DIR/NAME``.
 
-As upload-artifact v4: paths are relative to the workspace; the artifact's root
-is the least common ancestor of the search paths (a glob's search path is the
-part before its first wildcard); hidden files are left out unless asked for;
-a second upload of the same name fails unless ``overwrite`` is true.
+As upload-artifact v4 to v7: paths are relative to the workspace; the
+artifact's root is the least common ancestor of the search paths (a glob's
+search path is the part before its first wildcard); hidden files are left out
+unless asked for; a second upload of the same name fails unless ``overwrite`` is
+true. The artifact's digest (output ``artifact-digest``) is also written to
+``$ACT_STUB_ARTIFACT_DIR/NAME.sha256``, where the download-artifact stub checks
+it as download-artifact v8 does. ``archive: false`` (v7: one file, unzipped) is
+not supported.
 """
 
 from __future__ import annotations
@@ -35,6 +39,17 @@ def search_path(pattern: str) -> Path:
     return path.parent if path.is_file() else path
 
 
+def tree_digest(folder: Path) -> str:
+    """sha256 over each file's path (relative to ``folder``) and contents, in path order.
+
+    The download-artifact stub computes the same (keep the two in step).
+    """
+    digest = hashlib.sha256()
+    for item in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(f"{item.relative_to(folder)}\0".encode() + item.read_bytes())
+    return digest.hexdigest()
+
+
 def hidden(path: Path, base: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(base).parts)
 
@@ -43,6 +58,9 @@ def main() -> None:
     root_dir = os.environ.get("ACT_STUB_ARTIFACT_DIR", "")
     if not root_dir:
         fail("ACT_STUB_ARTIFACT_DIR is not set (run under tests/testbed/act.py)")
+    archive = os.environ.get("STUB_ARCHIVE", "").strip().lower() or "true"
+    if archive != "true":
+        fail(f"archive: {archive} (an unzipped single-file upload) is not supported by the stub")
     name = os.environ.get("STUB_NAME", "").strip() or "artifact"
     if "/" in name or name in {".", ".."}:
         fail(f"invalid artifact name {name!r}")
@@ -78,16 +96,16 @@ def main() -> None:
         if not flag("STUB_OVERWRITE"):
             fail(f"an artifact with the name {name!r} already exists in this run")
         shutil.rmtree(target)
-    digest = hashlib.sha256()
     for item in sorted(files):
         rel = item.relative_to(root)
         (target / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(item, target / rel)
-        digest.update(f"{rel}\0".encode() + item.read_bytes())
+    digest = tree_digest(target)
+    Path(root_dir, f"{name}.sha256").write_text(digest + "\n", encoding="utf-8")
     artifact_id = len([p for p in Path(root_dir).iterdir() if p.is_dir()])
     with open(os.environ["GITHUB_OUTPUT"], "a", encoding="utf-8") as out:
         out.write(f"artifact-id={artifact_id}\nartifact-url={target.as_uri()}\n")
-        out.write(f"artifact-digest={digest.hexdigest()}\n")
+        out.write(f"artifact-digest={digest}\n")
     print(f"act stub: artifact {name!r} <- {len(files)} file(s) under {root}")
 
 

@@ -32,6 +32,8 @@ def main() -> None:
     cmd = [uv, "publish", "--no-config", "--trusted-publishing", "never", "--publish-url", url]
     cmd += ["--username", os.environ.get("STUB_USER") or "__token__"]
     cmd += ["--password", os.environ.get("STUB_PASSWORD") or "act-stub"]
+    if os.environ.get("STUB_VERBOSE", "").strip().lower() == "true":
+        cmd += ["--verbose"]
     if os.environ.get("STUB_SKIP_EXISTING", "").strip().lower() == "true":
         cmd += ["--check-url", url.rstrip("/") + "/simple/"]
     if os.environ.get("STUB_PRINT_HASH", "").strip().lower() == "true":
