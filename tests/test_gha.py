@@ -133,6 +133,15 @@ def test_credentials_in_urls_are_redacted_everywhere() -> None:
     console.warning("index https://__token__:pypi-SECRET@upload.example/legacy/")
     console.error(ReleaseActionsError("push to https://x:ghp_SECRET@github.com/o/r failed"))
     assert "SECRET" not in stderr.getvalue() + stdout.getvalue()
+    result, text = io.StringIO(), io.StringIO()
+    Console({}, stdout=result, stderr=io.StringIO(), as_json=True).result(
+        {"index_url": "https://u:pw-SECRET@idx/simple/"}, outputs=False
+    )
+    Console({}, stdout=text, stderr=io.StringIO()).result(
+        {"index_url": "https://u:pw-SECRET@idx/simple/"}, outputs=False
+    )
+    assert "SECRET" not in result.getvalue() + text.getvalue()
+    assert "https://***@idx/simple/" in text.getvalue()
 
 
 def test_report_error_annotation_and_summary(

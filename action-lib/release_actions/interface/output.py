@@ -199,11 +199,12 @@ class Console:
     def json(self, document: object) -> None:
         import json  # not on the import path of a plain run
 
-        print(json.dumps(document, indent=2), file=self.stdout, flush=True)
+        print(redact(json.dumps(document, indent=2)), file=self.stdout, flush=True)
 
     def text(self, text: str) -> None:
         """Result text for people (a report, a diff); never mixed into ``--json``."""
         if not self.as_json and text:
+            text = redact(text)
             print(text, end="" if text.endswith("\n") else "\n", file=self.stdout, flush=True)
 
     def result(self, data: Mapping[str, Any], *, outputs: bool = True) -> None:
@@ -212,13 +213,13 @@ class Console:
             self.json(dict(data))
         else:
             for key, value in data.items():
-                print(f"{key}={output_value(value)}", file=self.stdout)
+                print(redact(f"{key}={output_value(value)}"), file=self.stdout)
             self.stdout.flush()
         if outputs:
-            write_outputs(data)
+            self.outputs(data)
 
     def outputs(self, data: Mapping[str, object]) -> None:
-        write_outputs(data)
+        write_outputs(data)  # a machine channel, not printed: values pass through unchanged
 
     def summary(self, markdown: str) -> None:
-        write_summary(markdown)
+        write_summary(redact(markdown))
