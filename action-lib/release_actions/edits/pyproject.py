@@ -8,8 +8,6 @@ Pins of sibling packages live in :mod:`release_actions.edits.pins`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import tomlkit
@@ -17,38 +15,17 @@ from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import Array, InlineTable, String, Table
 from tomlkit.toml_document import TOMLDocument
 
-from release_actions.adapters.repo_files import resolve_configured, root_first, tracked_files
 from release_actions.core.errors import ReleaseActionsError
 
 __all__ = [
     "ensure_scm_config",
-    "find_managed_pyprojects",
+    "has_scm_config",
     "read_fallback_version",
     "set_fallback_version",
 ]
 
 
 SCM_TABLE = "[tool.setuptools_scm]"
-
-
-def find_managed_pyprojects(repo: Path, configured: Sequence[str] = ()) -> list[Path]:
-    """The pyproject files whose versions the release manages.
-
-    ``configured`` (paths relative to ``repo``; a directory means its
-    ``pyproject.toml``) wins, in the given order. Otherwise: every tracked
-    ``pyproject.toml`` (a walk skipping ``.git``, ``node_modules`` and ``.venv``
-    outside git) with a ``[tool.setuptools_scm]`` table, the root one first.
-    """
-    if configured:
-        return resolve_configured(repo, configured, "pyproject.toml", "pyproject.toml")
-    found = []
-    for rel in root_first(
-        tracked_files(repo, "*pyproject.toml", "pyproject.toml"), "pyproject.toml"
-    ):
-        text = (repo / rel).read_text(encoding="utf-8")
-        if _scm_table(_parse(text, rel)) is not None:
-            found.append(repo / rel)
-    return found
 
 
 # --------------------------------------------------------------------------- helpers
@@ -88,6 +65,17 @@ def _raw(item: String) -> str:
     """The text between the delimiters of a TOML string, escapes as written."""
     quote = item.type.value
     return item.as_string()[len(quote) : -len(quote)]
+
+
+def has_scm_config(text: str, *, path_for_errors: str = "pyproject.toml") -> bool:
+    """Whether the file has a ``[tool.setuptools_scm]`` table (its version is managed).
+
+    >>> has_scm_config('[tool.setuptools_scm]\\nfallback_version = "0.1.0"\\n')
+    True
+    >>> has_scm_config('[project]\\nname = "x"\\n')
+    False
+    """
+    return _scm_table(_parse(text, path_for_errors)) is not None
 
 
 # --------------------------------------------------------------------------- fallback_version

@@ -34,9 +34,9 @@ from packaging.version import Version
 from tomlkit.items import String
 
 from release_actions.core.errors import ReleaseActionsError
+from release_actions.core.scm_pretend import pretend_variable
 from release_actions.edits.npm_manifest import set_lockfile_root_version, set_package_version
 from release_actions.edits.pyproject import _parse, _same_kind_string, _table
-from release_actions.steps.build import pretend_variable
 
 __all__ = [
     "NO_VERSION_FILE",

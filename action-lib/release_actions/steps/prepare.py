@@ -33,12 +33,9 @@ from release_actions.core.versions import (
     parse_release_version,
 )
 from release_actions.edits.pins import set_pins
-from release_actions.edits.pyproject import (
-    ensure_scm_config,
-    find_managed_pyprojects,
-    set_fallback_version,
-)
+from release_actions.edits.pyproject import ensure_scm_config, set_fallback_version
 from release_actions.steps.maintained import maintenance_note
+from release_actions.steps.managed_files import find_managed_pyprojects
 
 
 @dataclass(frozen=True)

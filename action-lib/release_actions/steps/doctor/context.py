@@ -21,8 +21,8 @@ from release_actions.adapters.tags import known_tag_names
 from release_actions.core.config import Config, read_pyproject
 from release_actions.core.errors import InvalidValueError
 from release_actions.core.versions import DevTag, ReleaseTag, parse_tag
-from release_actions.edits.pyproject import find_managed_pyprojects
 from release_actions.steps.maintained import known_release_branches
+from release_actions.steps.managed_files import find_managed_pyprojects
 
 __all__ = [
     "SCM_BUILD_PACKAGES",

@@ -12,15 +12,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from release_actions.adapters.delivery import PR_BRANCH_PREFIX, Identity, PullRequests, write_change
+from release_actions.adapters.npm_cli import update_lockfile
 from release_actions.adapters.npm_registry import npm_has_version, wait_for_npm_version
 from release_actions.core.config import Config
 from release_actions.core.versions import Version, npm_version
-from release_actions.edits.npm_manifest import (
-    find_package_jsons,
-    lockfile_dependency_version,
-    set_npm_dependency,
-    update_lockfile,
-)
+from release_actions.edits.npm_manifest import lockfile_dependency_version, set_npm_dependency
+from release_actions.steps.managed_files import find_package_jsons
 from release_actions.steps.post.step import Step, step_from_write
 
 if TYPE_CHECKING:

@@ -40,11 +40,8 @@ from release_actions.core.versions import (
     parse_tag,
 )
 from release_actions.edits.pins import set_pins
-from release_actions.edits.pyproject import (
-    find_managed_pyprojects,
-    read_fallback_version,
-    set_fallback_version,
-)
+from release_actions.edits.pyproject import read_fallback_version, set_fallback_version
+from release_actions.steps.managed_files import find_managed_pyprojects
 from release_actions.steps.post.npm import npm_step
 from release_actions.steps.post.step import Step, step_from_write
 
