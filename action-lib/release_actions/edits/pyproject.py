@@ -20,18 +20,23 @@ from release_actions.core.errors import ReleaseActionsError
 __all__ = [
     "ensure_scm_config",
     "has_scm_config",
+    "parse_toml",
+    "raw_string",
     "read_fallback_version",
+    "same_kind_string",
     "set_fallback_version",
+    "toml_table",
 ]
 
 
 SCM_TABLE = "[tool.setuptools_scm]"
 
 
-# --------------------------------------------------------------------------- helpers
+# ---------------------------------------------------------- tomlkit helpers (shared by the edits)
 
 
-def _parse(text: str, path: str) -> TOMLDocument:
+def parse_toml(text: str, path: str) -> TOMLDocument:
+    """The tomlkit document of ``text``; invalid TOML is an error naming ``path``."""
     try:
         return tomlkit.parse(text)
     except TOMLKitError as exc:
@@ -42,7 +47,7 @@ def _parse(text: str, path: str) -> TOMLDocument:
         ) from exc
 
 
-def _table(container: Any, key: str) -> Any | None:
+def toml_table(container: Any, key: str) -> Any | None:
     """``container[key]`` if it is a table (regular, super, inline or dotted), else None."""
     if container is None or key not in container:
         return None
@@ -51,17 +56,17 @@ def _table(container: Any, key: str) -> Any | None:
 
 
 def _scm_table(doc: TOMLDocument) -> Any | None:
-    return _table(_table(doc, "tool"), "setuptools_scm")
+    return toml_table(toml_table(doc, "tool"), "setuptools_scm")
 
 
-def _same_kind_string(old: Any, value: str) -> String:
+def same_kind_string(old: Any, value: str) -> String:
     """A TOML string holding ``value``, quoted like ``old`` when ``old`` is a string."""
     if isinstance(old, String):
         return String.from_raw(value, old.type)
     return tomlkit.string(value)
 
 
-def _raw(item: String) -> str:
+def raw_string(item: String) -> str:
     """The text between the delimiters of a TOML string, escapes as written."""
     quote = item.type.value
     return item.as_string()[len(quote) : -len(quote)]
@@ -75,7 +80,7 @@ def has_scm_config(text: str, *, path_for_errors: str = "pyproject.toml") -> boo
     >>> has_scm_config('[project]\\nname = "x"\\n')
     False
     """
-    return _scm_table(_parse(text, path_for_errors)) is not None
+    return _scm_table(parse_toml(text, path_for_errors)) is not None
 
 
 # --------------------------------------------------------------------------- fallback_version
@@ -87,7 +92,7 @@ def read_fallback_version(text: str, *, path_for_errors: str = "pyproject.toml")
     >>> read_fallback_version('[tool.setuptools_scm]\\nfallback_version = "0.7.2.dev0"\\n')
     '0.7.2.dev0'
     """
-    table = _scm_table(_parse(text, path_for_errors))
+    table = _scm_table(parse_toml(text, path_for_errors))
     if table is None or "fallback_version" not in table:
         return None
     value = table["fallback_version"]
@@ -112,7 +117,7 @@ def set_fallback_version(
     >>> set_fallback_version("[tool.setuptools_scm]\\nfallback_version='0.1.0'  # c\\n", "0.2.0")
     "[tool.setuptools_scm]\\nfallback_version='0.2.0'  # c\\n"
     """
-    doc = _parse(text, path_for_errors)
+    doc = parse_toml(text, path_for_errors)
     table = _scm_table(doc)
     if table is None:
         raise ReleaseActionsError(
@@ -134,7 +139,7 @@ def set_fallback_version(
             fix=f'write it as a quoted version: fallback_version = "{version}"',
             title="Invalid fallback_version",
         )
-    table["fallback_version"] = _same_kind_string(old, version)
+    table["fallback_version"] = same_kind_string(old, version)
     return doc.as_string()
 
 
@@ -155,8 +160,8 @@ def ensure_scm_config(
 
     Nothing to do -> the text unchanged and an empty list.
     """
-    doc = _parse(text, path_for_errors)
-    project = _table(doc, "project")
+    doc = parse_toml(text, path_for_errors)
+    project = toml_table(doc, "project")
     if project is None:
         raise ReleaseActionsError(
             f"{path_for_errors} has no [project] table.",
@@ -191,7 +196,7 @@ def ensure_scm_config(
         scm = tomlkit.table()
         for key, value in wanted.items():
             scm[key] = value
-        tool = _table(doc, "tool")
+        tool = toml_table(doc, "tool")
         if tool is None:
             tool = tomlkit.table(is_super_table=True)
             tool["setuptools_scm"] = scm
@@ -206,7 +211,7 @@ def ensure_scm_config(
             old = scm.get(key)
             if old == value and isinstance(old, str):
                 continue
-            scm[key] = _same_kind_string(old, value)
+            scm[key] = same_kind_string(old, value)
             changes.append(
                 f"set {SCM_TABLE} {key} = {value!r}" + ("" if old is None else f" (was {old!r})")
             )
