@@ -180,7 +180,23 @@ def post_release(
                 repo, request, config, identity, pulls, version, next_base, main_pin_style
             ),
         ),
-        ("branch", lambda: npm_step(repo, request, config, identity, pulls, version, branch)),
+        (
+            "branch",
+            lambda: npm_step(
+                repo,
+                config,
+                identity,
+                pulls,
+                version,
+                branch,
+                registry=request.npm_registry or config.npm_registry,
+                mode=request.mode or config.write_mode,
+                push=request.push,
+                dry_run=request.dry_run,
+                wait_attempts=request.npm_wait_attempts,
+                wait_seconds=request.npm_wait_seconds,
+            ),
+        ),
     ]
     for name, run in steps:
         try:
