@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from release_actions.core.config import Config, load_config
+from release_actions.adapters.manifests import load_config
+from release_actions.core.config import Config
 from release_actions.core.errors import InvalidValueError
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from release_actions.core.config import load_config
+from release_actions.adapters.manifests import load_config
 from release_actions.interface.cli import main
 from release_actions.steps.doctor import CHECKS, FAIL, OK, WARN, DoctorReport, doctor
 from tests.testbed.monorepo import (

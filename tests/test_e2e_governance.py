@@ -59,8 +59,9 @@ def run(
 
 def add_milestone(server: GitHubAPIServer, title: str, *issues: tuple[str, str]) -> list[int]:
     from release_actions.adapters.github_client import connect
+    from release_actions.adapters.github_repo import Repo
 
-    api = connect(TOKEN, server.url, retries=0).repo(REPOSITORY)
+    api = Repo.open(connect(TOKEN, server.url, retries=0), REPOSITORY)
     milestone = api.raw.create_milestone(title)
     numbers = []
     for name, state in issues:

@@ -31,7 +31,7 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def repo(github_api: GitHubAPIServer) -> Repo:
-    return connect(SECRET, github_api.url, **FAST).repo(REPO)
+    return Repo.open(connect(SECRET, github_api.url, **FAST), REPO)
 
 
 def branch(server: GitHubAPIServer, name: str = "release-0.5.x") -> str:
@@ -63,7 +63,7 @@ def test_github_token_wins_over_gh_token(
     github_api.tokens = {"primary"}
     monkeypatch.setenv("GITHUB_TOKEN", "primary")
     monkeypatch.setenv("GH_TOKEN", "secondary")
-    assert connect(api_url=github_api.url, **FAST).repo(REPO).full_name == REPO
+    assert Repo.open(connect(api_url=github_api.url, **FAST), REPO).full_name == REPO
 
 
 def test_missing_token_says_how_to_pass_one(github_api: GitHubAPIServer) -> None:
@@ -87,7 +87,7 @@ def test_unreachable_api_is_a_clear_error() -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # closed again: nothing listens there
     with pytest.raises(GitHubError) as exc:
-        connect(SECRET, f"http://127.0.0.1:{port}", timeout=2, **FAST).repo(REPO)
+        Repo.open(connect(SECRET, f"http://127.0.0.1:{port}", timeout=2, **FAST), REPO)
     assert exc.value.status is None
     assert f"could not reach the GitHub API at http://127.0.0.1:{port}" in exc.value.message
     assert SECRET not in error_text(exc.value)
@@ -96,7 +96,7 @@ def test_unreachable_api_is_a_clear_error() -> None:
 # -- retries --------------------------------------------------------------------------------------
 def test_retries_through_502s(github_api: GitHubAPIServer) -> None:
     github_api.inject("GET", rf"^/repos/{REPO}$", 502, times=2)
-    repo = connect(SECRET, github_api.url, **FAST).repo(REPO)
+    repo = Repo.open(connect(SECRET, github_api.url, **FAST), REPO)
     assert repo.default_branch == "main"
     assert [s for _, _, s in github_api.requests] == [502, 502, 200]
 
@@ -104,7 +104,7 @@ def test_retries_through_502s(github_api: GitHubAPIServer) -> None:
 def test_gives_up_after_the_retry_bound(github_api: GitHubAPIServer) -> None:
     github_api.inject("GET", rf"^/repos/{REPO}$", 503, times=None)
     with pytest.raises(GitHubError) as exc:
-        connect(SECRET, github_api.url, max_wait=0.01, retries=2).repo(REPO)
+        Repo.open(connect(SECRET, github_api.url, max_wait=0.01, retries=2), REPO)
     assert github_api.count("GET") == 3  # the request and 2 retries
     assert exc.value.status == 503
     assert exc.value.message == (
@@ -118,7 +118,7 @@ def test_secondary_rate_limit_honours_retry_after_up_to_the_cap(
 ) -> None:
     github_api.inject_secondary_rate_limit("GET", rf"^/repos/{REPO}$", retry_after=30)
     start = time.monotonic()
-    repo = connect(SECRET, github_api.url, max_wait=0.2, retries=3).repo(REPO)
+    repo = Repo.open(connect(SECRET, github_api.url, max_wait=0.2, retries=3), REPO)
     elapsed = time.monotonic() - start
     assert repo.full_name == REPO
     assert [s for _, _, s in github_api.requests] == [403, 200]
@@ -127,7 +127,7 @@ def test_secondary_rate_limit_honours_retry_after_up_to_the_cap(
 
 def test_secondary_rate_limit_without_retry_after_is_retried(github_api: GitHubAPIServer) -> None:
     github_api.inject_secondary_rate_limit("GET", rf"^/repos/{REPO}$", retry_after=None, times=2)
-    assert connect(SECRET, github_api.url, **FAST).repo(REPO).full_name == REPO
+    assert Repo.open(connect(SECRET, github_api.url, **FAST), REPO).full_name == REPO
     assert [s for _, _, s in github_api.requests] == [403, 403, 200]
 
 
@@ -142,7 +142,7 @@ def test_post_is_retried_after_a_rate_limit(github_api: GitHubAPIServer, repo: R
 def test_rate_limit_that_persists_is_reported(github_api: GitHubAPIServer) -> None:
     github_api.inject_secondary_rate_limit("GET", rf"^/repos/{REPO}$", times=None)
     with pytest.raises(GitHubError) as exc:
-        connect(SECRET, github_api.url, max_wait=0.01, retries=2).repo(REPO)
+        Repo.open(connect(SECRET, github_api.url, max_wait=0.01, retries=2), REPO)
     assert github_api.count("GET") == 3
     assert exc.value.title == "GitHub rate limit"
     assert "secondary rate limit" in exc.value.message
@@ -185,7 +185,7 @@ def test_401_says_the_token_is_bad_and_never_shows_it(
     commit_files(bare, "main", {"a": "1"}, "one")
     server = github_api_factory(bare, tokens={"the-good-one"})
     with pytest.raises(GitHubError) as exc:
-        connect(SECRET, server.url, **FAST).repo(REPO)
+        Repo.open(connect(SECRET, server.url, **FAST), REPO)
     assert exc.value.status == 401
     assert exc.value.title == "GitHub token rejected"
     assert "missing, expired or revoked" in exc.value.message
@@ -223,7 +223,7 @@ def test_403_on_pull_request_creation_points_at_the_actions_setting(
 
 def test_404_names_what_was_not_found(github_api: GitHubAPIServer) -> None:
     with pytest.raises(GitHubError) as exc:
-        connect(SECRET, github_api.url, **FAST).repo("llama-stack/missing")
+        Repo.open(connect(SECRET, github_api.url, **FAST), "llama-stack/missing")
     assert exc.value.status == 404
     assert "repository llama-stack/missing does not exist, or the token cannot see it" in (
         exc.value.message

@@ -6,7 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from release_actions.adapters.delivery import Identity, ProtectedBranchError, write_change
+from release_actions.adapters.delivery import (
+    Identity,
+    ProtectedBranchError,
+    write_change,
+    write_edit,
+)
 from release_actions.core.errors import ReleaseActionsError
 from tests.testbed.scenario import Scenario, git
 
@@ -156,6 +161,28 @@ def test_lost_race_is_retried_on_the_new_head(setup: tuple[Path, Path], tmp_path
     assert any("lost a race" in n for n in result.notes)
     assert show(bare, "release-0.7.x", "NEWS") == "concurrent"
     assert 'fallback_version = "0.7.0"' in show(bare, "release-0.7.x")
+
+
+def test_write_edit_returns_the_value_of_the_run_that_was_written(
+    setup: tuple[Path, Path], tmp_path: Path
+) -> None:
+    work, bare = setup
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", "-b", "release-0.7.x", str(bare), str(other))
+    heads: list[str] = []
+
+    def racing_edit(wt: Path, new: bool) -> tuple[list[str], str]:
+        heads.append(git(wt, "rev-parse", "HEAD"))
+        if len(heads) == 1:  # someone else pushes while we work
+            git(other, "commit", "-q", "--allow-empty", "-m", "concurrent change")
+            git(other, "push", "-q", "origin", "release-0.7.x")
+        return set_fallback("0.7.0")(wt, new), heads[-1]
+
+    result, value = write_edit(
+        work, branch="release-0.7.x", edit=racing_edit, message="m", identity=BOT
+    )
+    assert result.status == "pushed" and result.attempts == 2
+    assert value == heads[1] == result.base_sha != heads[0]
 
 
 def test_race_gives_up_after_the_bound(setup: tuple[Path, Path], tmp_path: Path) -> None:

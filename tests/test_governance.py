@@ -185,7 +185,7 @@ class Bed:
     ) -> None:
         self.origin, self.index, self.server = origin, index, server
         self.outputs_file, self.summary_file = outputs, summary
-        self.api: Repo = connect("dummy-token", server.url, retries=0).repo(REPOSITORY)
+        self.api: Repo = Repo.open(connect("dummy-token", server.url, retries=0), REPOSITORY)
         self.stderr = ""
         server.reset_counts()
 

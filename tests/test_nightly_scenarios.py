@@ -13,7 +13,7 @@ import pytest
 import semver
 from packaging.version import Version
 
-from release_actions.core.config import read_pyproject
+from release_actions.adapters.manifests import read_pyproject
 from release_actions.core.errors import ReleaseActionsError
 from release_actions.core.versions import npm_version
 from release_actions.steps.nightly import nightly_version, resolve_date

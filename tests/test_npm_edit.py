@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pytest
 
+from release_actions.adapters.npm_cli import update_lockfile
 from release_actions.core.errors import InvalidValueError, ReleaseActionsError
 from release_actions.edits.npm_manifest import (
-    find_package_jsons,
     lockfile_dependency_version,
     set_lockfile_root_version,
     set_npm_dependency,
     set_package_version,
-    update_lockfile,
 )
+from release_actions.steps.managed_files import find_package_jsons
 from tests.testbed.scenario import git
 
 CLIENT = "llama-stack-client"

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from release_actions.adapters.github_client import connect
+from release_actions.adapters.github_repo import Repo
 from release_actions.core.versions import Version
 from release_actions.interface.cli import main
 from release_actions.steps.plan.release_plan import release_kind
@@ -274,7 +275,7 @@ def test_milestone_is_looked_up_on_request(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     server = github_api_factory(origin.bare, full_name=REPOSITORY)
-    api = connect("t", server.url).repo(REPOSITORY)
+    api = Repo.open(connect("t", server.url), REPOSITORY)
     milestone = api.raw.create_milestone("v0.7.2")
     issue = api.raw.create_issue("Crash on start", milestone=milestone)
     server.reset_counts()

@@ -11,6 +11,7 @@ import pytest
 
 from release_actions.adapters.delivery import Identity
 from release_actions.adapters.github_client import connect
+from release_actions.adapters.github_repo import Repo
 from release_actions.core.config import Config
 from release_actions.core.errors import InvalidValueError
 from release_actions.core.versions import ReleaseBranch, parse_release_tag
@@ -285,7 +286,7 @@ def test_protected_main_auto_mode_opens_pull_request(
     server = github_api_factory(origin.bare)
     server.protect("main")
     monkeypatch.setenv("RELEASE_ACTIONS_MAX_RETRY_WAIT", "0")
-    repo = connect(token="test-token", api_url=server.url).repo("llama-stack/llama-stack")
+    repo = Repo.open(connect(token="test-token", api_url=server.url), "llama-stack/llama-stack")
     main_before = origin.ref("main")
     result = run(origin, npm, "v0.7.2", pulls=repo, mode="auto")
     assert result.steps["main"].status == "pull-request"

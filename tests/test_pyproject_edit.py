@@ -20,10 +20,10 @@ from release_actions.core.errors import InvalidValueError, ReleaseActionsError
 from release_actions.edits.pins import PinChange, set_pins
 from release_actions.edits.pyproject import (
     ensure_scm_config,
-    find_managed_pyprojects,
     read_fallback_version,
     set_fallback_version,
 )
+from release_actions.steps.managed_files import find_managed_pyprojects
 from tests.testbed.scenario import git
 
 if sys.version_info >= (3, 11):

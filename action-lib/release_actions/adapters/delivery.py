@@ -1,6 +1,7 @@
 """Writing a change to a branch: commit, then push, open a pull request, or both.
 
-Every write goes through :func:`write_change`. It never touches the caller's
+Every write goes through :func:`write_change` (or :func:`write_edit`, for an edit
+that also returns a value). It never touches the caller's
 working tree: edits run in a temporary worktree checked out at the branch's
 current tip. That makes re-runs and races safe by construction:
 
@@ -16,13 +17,10 @@ current tip. That makes re-runs and races safe by construction:
 
 from __future__ import annotations
 
-import contextlib
-import shutil
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from release_actions.adapters import git
 from release_actions.core.errors import ReleaseActionsError
@@ -32,6 +30,7 @@ MODES = ("push", "pull-request", "auto")
 #: ``release*`` would then apply to them too.
 PR_BRANCH_PREFIX = "automation/release-actions/"
 Edit = Callable[[Path, bool], list[str]]  # (worktree, branch_is_new) -> changed paths
+T = TypeVar("T")
 
 
 class PullRequests(Protocol):
@@ -153,19 +152,6 @@ def base_for(
     return sha, False
 
 
-@contextlib.contextmanager
-def worktree(repo: Path, sha: str) -> Iterator[Path]:
-    tmp = Path(tempfile.mkdtemp(prefix="release-actions-"))
-    path = tmp / "wt"
-    git.run(repo, "worktree", "add", "--quiet", "--detach", str(path), sha)
-    try:
-        yield path
-    finally:
-        git.try_run(repo, "worktree", "remove", "--force", str(path))
-        shutil.rmtree(tmp, ignore_errors=True)
-        git.try_run(repo, "worktree", "prune")
-
-
 def _commit(wt: Path, files: list[str], message: str, identity: Identity) -> str:
     git.run(wt, "add", "--", *files)
     # An empty name or email leaves git's own identity (the user's, at a terminal).
@@ -227,6 +213,47 @@ def write_change(
     a function of the worktree's content only.
     ``push=False`` (or no remote) commits to the local branch only.
     """
+    result, _ = write_edit(
+        repo,
+        branch=branch,
+        edit=lambda wt, new: (edit(wt, new), None),
+        message=message,
+        identity=identity,
+        mode=mode,
+        push=push,
+        dry_run=dry_run,
+        start_point=start_point,
+        pr_branch=pr_branch,
+        pr_title=pr_title,
+        pr_body=pr_body,
+        pulls=pulls,
+        max_attempts=max_attempts,
+    )
+    return result
+
+
+def write_edit(
+    repo: Path,
+    *,
+    branch: str,
+    edit: Callable[[Path, bool], tuple[list[str], T]],
+    message: str,
+    identity: Identity,
+    mode: str = "push",
+    push: bool = True,
+    dry_run: bool = False,
+    start_point: str = "",
+    pr_branch: str = "",
+    pr_title: str = "",
+    pr_body: str = "",
+    pulls: PullRequests | None = None,
+    max_attempts: int = 3,
+) -> tuple[WriteResult, T]:
+    """:func:`write_change` for an edit that returns (changed paths, a value).
+
+    Returns the write's result and the value of the edit's last run, the one on
+    the head that was written.
+    """
     if mode not in MODES:
         raise ReleaseActionsError(
             f"invalid write mode {mode!r}", fix="use push, pull-request or auto"
@@ -238,28 +265,29 @@ def write_change(
         result.attempts = attempt
         base, exists = base_for(repo, branch, use_remote=use_remote, start_point=start_point)
         result.base_sha, result.created_branch = base, not exists
-        with worktree(repo, base) as wt:
-            files = sorted(set(edit(wt, not exists)))
+        with git.worktree(repo, base) as wt:
+            changed, value = edit(wt, not exists)
+            files = sorted(set(changed))
             files = [f for f in files if git.run(wt, "status", "--porcelain", "--", f)]
             result.changed_files = files
             result.diff = git.run(wt, "diff", "--", *files) if files else ""
             if not files and exists:
                 result.status, result.commit_sha = "unchanged", base
-                return result
+                return result, value
             if dry_run:
                 result.status = "dry-run"
-                return result
+                return result, value
             sha = _commit(wt, files, message, identity) if files else base
         result.commit_sha = sha
         if not use_remote:
             _update_local_branch(repo, branch, sha)
             result.status = "committed"
-            return result
+            return result, value
         if effective_mode in ("push", "auto"):
             outcome, err = _push(repo, sha, branch)
             if outcome == "ok":
                 result.status = "pushed"
-                return result
+                return result, value
             if outcome == "race":
                 result.notes.append(
                     f"push to {branch} lost a race (attempt {attempt}); re-applying on the new head"
@@ -281,9 +309,10 @@ def write_change(
                     f"push to {branch} failed: {err}",
                     fix="check that the token has contents: write",
                 )
-        return _deliver_pull_request(
+        delivered = _deliver_pull_request(
             repo, result, sha, pr_branch, pr_title or message, pr_body, pulls
         )
+        return delivered, value
     raise ReleaseActionsError(
         f"push to {branch} lost the race {max_attempts} times in a row",
         fix="re-run the job; something else is pushing to the branch continuously",

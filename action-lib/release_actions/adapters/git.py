@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import subprocess
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from release_actions.core.errors import GitError
@@ -158,3 +161,17 @@ def parse_peeled_tags(code: int, out: str) -> dict[str, str]:
 def peeled_tags(repo: Path | str) -> dict[str, str]:
     code, out, _ = try_run(repo, *SHOW_TAGS)
     return parse_peeled_tags(code, out)
+
+
+@contextlib.contextmanager
+def worktree(repo: Path, sha: str) -> Iterator[Path]:
+    """A temporary detached worktree of ``repo`` at ``sha``, removed afterwards."""
+    tmp = Path(tempfile.mkdtemp(prefix="release-actions-"))
+    path = tmp / "wt"
+    run(repo, "worktree", "add", "--quiet", "--detach", str(path), sha)
+    try:
+        yield path
+    finally:
+        try_run(repo, "worktree", "remove", "--force", str(path))
+        shutil.rmtree(tmp, ignore_errors=True)
+        try_run(repo, "worktree", "prune")

@@ -5,7 +5,7 @@ Only commands that talk to GitHub import this module (it imports PyGithub);
 the version computations never do.
 
     gh = connect()                     # GITHUB_TOKEN/GH_TOKEN, GITHUB_API_URL
-    repo = gh.repo("llama-stack/llama-stack")
+    repo = Repo.open(gh, "llama-stack/llama-stack")   # github_repo's facade
     pr = repo.create_pull("release-0.5.x", "main", "Release 0.5.0", body)
 
 Retries: 5xx answers and rate limits (403/429 with ``Retry-After`` or GitHub's
@@ -27,16 +27,13 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import requests
 from github import Auth, Github, GithubException, GithubRetry
 from urllib3.response import BaseHTTPResponse
 
 from release_actions.core.errors import InvalidValueError, ReleaseActionsError
-
-if TYPE_CHECKING:
-    from release_actions.adapters.github_repo import Repo
 
 DEFAULT_API_URL = "https://api.github.com"
 TOKEN_ENVS = ("GITHUB_TOKEN", "GH_TOKEN")
@@ -167,16 +164,6 @@ class GitHubClient:
         self.retries = retries
         self.max_wait = max_wait
         self.__token = token
-
-    def repo(self, full_name: str | None = None) -> Repo:
-        from release_actions.adapters.github_repo import Repo
-
-        """The repository ``owner/name`` (default: ``GITHUB_REPOSITORY``)."""
-        name = (full_name or os.environ.get("GITHUB_REPOSITORY", "")).strip()
-        if name.count("/") != 1:
-            raise InvalidValueError("repository", name, "owner/name")
-        with self.call(f"reading repository {name}", resource=f"repository {name}"):
-            return Repo(self, self.gh.get_repo(name))
 
     @contextmanager
     def call(self, action: str, *, resource: str = "", pr_create: bool = False) -> Iterator[None]:

@@ -7,6 +7,7 @@ Methods return small frozen records (:class:`Pull`, :class:`Release`,
 
 from __future__ import annotations
 
+import os
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -86,6 +87,15 @@ def _release(rel: GitRelease) -> Release:
 
 class Repo:
     """The operations the release commands need, on one repository."""
+
+    @classmethod
+    def open(cls, client: GitHubClient, full_name: str | None = None) -> Repo:
+        """The repository ``owner/name`` (default: ``GITHUB_REPOSITORY``)."""
+        name = (full_name or os.environ.get("GITHUB_REPOSITORY", "")).strip()
+        if name.count("/") != 1:
+            raise InvalidValueError("repository", name, "owner/name")
+        with client.call(f"reading repository {name}", resource=f"repository {name}"):
+            return cls(client, client.gh.get_repo(name))
 
     def __init__(self, client: GitHubClient, repo: Repository) -> None:
         self.client = client
@@ -309,4 +319,4 @@ class Repo:
 
 def pull_requests_from_env() -> Repo:
     """The repository of the running workflow (``GITHUB_REPOSITORY``), token and URL from env."""
-    return connect().repo()
+    return Repo.open(connect())

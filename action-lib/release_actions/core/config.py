@@ -6,16 +6,9 @@ with no configuration at all.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any, NamedTuple
 
-from release_actions.core.errors import InvalidValueError, ReleaseActionsError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomlkit as _tomlkit
+from release_actions.core.errors import InvalidValueError
 
 ACTIONS_BOT_NAME = "github-actions[bot]"
 ACTIONS_BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
@@ -52,28 +45,8 @@ class Config(NamedTuple):
     milestone_gate: str = "off"  # prepare-release: off | warn | fail on open milestone issues
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    text = path.read_text(encoding="utf-8")
-    try:
-        if sys.version_info >= (3, 11):
-            return tomllib.loads(text)
-        return _tomlkit.parse(text).unwrap()  # pragma: no cover
-    except Exception as exc:
-        raise ReleaseActionsError(
-            f"{path} is not valid TOML: {exc}", fix="fix the TOML syntax", title="Invalid TOML"
-        ) from exc
-
-
-def read_pyproject(path: Path) -> dict[str, Any]:
-    """Parse a pyproject.toml (read-only; edits go through tomlkit elsewhere)."""
-    return _read_toml(path)
-
-
-def load_config(repo: Path, pyproject: dict[str, Any] | None = None) -> Config:
-    """Load ``[tool.release-actions]`` from ``repo/pyproject.toml`` (absent file: defaults)."""
-    if pyproject is None:
-        path = repo / "pyproject.toml"
-        pyproject = read_pyproject(path) if path.is_file() else {}
+def config_from_pyproject(pyproject: dict[str, Any]) -> Config:
+    """The ``[tool.release-actions]`` table of a parsed pyproject.toml (absent: defaults)."""
     table = pyproject.get("tool", {}).get("release-actions", {})
     if not isinstance(table, dict):
         raise InvalidValueError("[tool.release-actions]", table, "a TOML table")

@@ -1,4 +1,4 @@
-"""Format-preserving edits of ``package.json`` and ``package-lock.json``, and re-locking.
+"""Format-preserving edits of ``package.json`` and ``package-lock.json``.
 
 Edits are targeted: the JSON is parsed with the json module's own scanner to
 find the exact span of the one value, and only that span is replaced (by
@@ -25,26 +25,20 @@ from __future__ import annotations
 import copy
 import json
 import re
-import shutil
-import subprocess
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import semver
 
-from release_actions.adapters.repo_files import resolve_configured, root_first, tracked_files
-from release_actions.core import diagnostics
 from release_actions.core.errors import InvalidValueError, ReleaseActionsError
 
 __all__ = [
     "DEPENDENCY_SECTIONS",
-    "find_package_jsons",
+    "depends_on",
     "lockfile_dependency_version",
     "set_lockfile_root_version",
     "set_npm_dependency",
     "set_package_version",
-    "update_lockfile",
 ]
 
 DEPENDENCY_SECTIONS = (
@@ -53,7 +47,6 @@ DEPENDENCY_SECTIONS = (
     "peerDependencies",
     "optionalDependencies",
 )
-NPM_INSTALL_ARGS = ("install", "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund")
 
 # A simple range: one optional operator and one version (partial versions allowed).
 _SIMPLE_RANGE_RE = re.compile(
@@ -64,7 +57,7 @@ _WS_RE = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
 
 
-# --------------------------------------------------------------------------- finding files
+# --------------------------------------------------------------------------- reading
 
 
 def _load(text: str, path_for_errors: str) -> Any:
@@ -78,34 +71,19 @@ def _load(text: str, path_for_errors: str) -> Any:
         ) from exc
 
 
-def _depends_on(manifest: Any, package: str) -> bool:
+def depends_on(text: str, package: str, *, path_for_errors: str = "package.json") -> bool:
+    """Whether the manifest lists ``package`` in any of :data:`DEPENDENCY_SECTIONS`.
+
+    >>> depends_on('{"devDependencies": {"llama-stack-client": "^0.5.0"}}', "llama-stack-client")
+    True
+    """
+    manifest = _load(text, path_for_errors)
     if not isinstance(manifest, dict):
         return False
     return any(
         isinstance(manifest.get(section), dict) and package in manifest[section]
         for section in DEPENDENCY_SECTIONS
     )
-
-
-def find_package_jsons(repo: Path, package: str, configured: Sequence[str] = ()) -> list[Path]:
-    """The ``package.json`` files whose dependency on ``package`` the release updates.
-
-    ``configured`` (paths relative to ``repo``; a directory means its
-    ``package.json``) wins, in the given order. Otherwise: every tracked
-    ``package.json`` outside ``node_modules`` that lists ``package`` in
-    dependencies, devDependencies, peerDependencies or optionalDependencies,
-    the root one first.
-    """
-    if configured:
-        return resolve_configured(repo, configured, "package.json", "package.json")
-    found = []
-    candidates = tracked_files(repo, "*package.json", "package.json")
-    for rel in root_first(candidates, "package.json"):
-        if "node_modules" in rel.split("/"):
-            continue
-        if _depends_on(_load((repo / rel).read_text(encoding="utf-8"), rel), package):
-            found.append(repo / rel)
-    return found
 
 
 # --------------------------------------------------------------------------- targeted edits
@@ -309,67 +287,3 @@ def lockfile_dependency_version(lock_text: str, package: str) -> str | None:
         entry = dependencies.get(package) if isinstance(dependencies, dict) else None
     version = entry.get("version") if isinstance(entry, dict) else None
     return version if isinstance(version, str) else None
-
-
-# --------------------------------------------------------------------------- npm
-
-
-def update_lockfile(
-    directory: Path,
-    *,
-    registry: str | None = None,
-    dry_run: bool = False,
-    timeout: float = 600,
-) -> None:
-    """Re-resolve ``directory/package-lock.json`` with the real npm.
-
-    Runs ``npm install --package-lock-only --ignore-scripts --no-audit --no-fund
-    [--registry R]`` in ``directory``: nothing is installed and no scripts run.
-    ``dry_run`` prints the command instead. Failure raises a
-    :class:`ReleaseActionsError` with npm's last error lines.
-    """
-    argv = ["npm", *NPM_INSTALL_ARGS]
-    if registry:
-        argv += ["--registry", registry]
-    if dry_run:
-        diagnostics.notice(f"dry run: would run in {directory}: {' '.join(argv)}")
-        return
-    npm = shutil.which("npm")
-    if npm is None:
-        raise ReleaseActionsError(
-            "npm is not on PATH, so the package-lock.json cannot be updated.",
-            fix="install Node.js before this step (actions/setup-node)",
-            title="npm not found",
-        )
-    if not (directory / "package.json").is_file():
-        raise ReleaseActionsError(
-            f"{directory} has no package.json to lock.",
-            fix="point the lockfile update at the folder holding package.json",
-            title="Missing package.json",
-        )
-    try:
-        proc = subprocess.run(
-            [npm, *argv[1:]],
-            cwd=directory,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise ReleaseActionsError(
-            f"npm install --package-lock-only in {directory} did not finish in {timeout:.0f}s.",
-            fix="check that the npm registry is reachable, then re-run",
-            title="npm timed out",
-        ) from None
-    if proc.returncode != 0:
-        lines = [line for line in (proc.stderr or proc.stdout).splitlines() if line.strip()]
-        errors = [line for line in lines if "ERR" in line] or lines
-        tail = "\n".join(errors[-12:])
-        raise ReleaseActionsError(
-            f"npm install --package-lock-only failed in {directory}"
-            f" (exit {proc.returncode}):\n{tail}",
-            fix="if npm cannot find the version, it may not be published yet (or the registry"
-            " has not caught up): publish the client first or wait, then re-run",
-            title="npm install failed",
-        )

@@ -44,9 +44,9 @@ from tomlkit.items import Array, String
 from tomlkit.toml_document import TOMLDocument
 
 from release_actions.core.errors import InvalidValueError, ReleaseActionsError
-from release_actions.edits.pyproject import _parse, _raw, _table
+from release_actions.edits.pyproject import parse_toml, raw_string, toml_table
 
-__all__ = ["PIN_STYLES", "PinChange", "pin_clause", "set_pins"]
+__all__ = ["PIN_STYLES", "PinChange", "pin_clause", "requirement_lists", "set_pins"]
 
 PIN_STYLES: dict[str, str] = {"exact": "==", "compatible": "~=", "minimum": ">="}
 """Pin style -> the operator it writes."""
@@ -105,14 +105,14 @@ def pin_clause(version: Version, style: str) -> tuple[str, str]:
     return op, str(version)
 
 
-def _iter_requirement_lists(doc: TOMLDocument) -> Iterator[tuple[str, Array]]:
+def requirement_lists(doc: TOMLDocument) -> Iterator[tuple[str, Array]]:
     """(dotted path, array) of every requirement list a pin may live in."""
-    project = _table(doc, "project")
+    project = toml_table(doc, "project")
     if project is not None and isinstance(project.get("dependencies"), Array):
         yield "project.dependencies", project["dependencies"]
     for prefix, table in (
-        ("project.optional-dependencies", _table(project, "optional-dependencies")),
-        ("dependency-groups", _table(doc, "dependency-groups")),
+        ("project.optional-dependencies", toml_table(project, "optional-dependencies")),
+        ("dependency-groups", toml_table(doc, "dependency-groups")),
     ):
         for name, value in (table or {}).items():
             if isinstance(value, Array):
@@ -171,7 +171,7 @@ def _new_raw(item: String, old: str, new: str) -> str:
     (a marker's ``\\"3.12\\"`` stays). If that cannot be proved, ``new`` is
     re-escaped, which is equivalent TOML.
     """
-    raw = _raw(item)
+    raw = raw_string(item)
     lead = ""  # a newline right after """ or ''' is not part of the value
     if item.type.is_multiline() and raw.startswith(("\r\n", "\n")):
         lead = "\r\n" if raw.startswith("\r\n") else "\n"
@@ -191,7 +191,7 @@ def _new_raw(item: String, old: str, new: str) -> str:
             decoded = None
         if decoded == old[cut_old:]:
             return lead + new[:cut_new] + tail
-    return _raw(String.from_raw(new, item.type))
+    return raw_string(String.from_raw(new, item.type))
 
 
 def set_pins(
@@ -217,9 +217,9 @@ def set_pins(
     """
     op, ver = pin_clause(version, style)
     wanted = {canonicalize_name(p) for p in packages}
-    doc = _parse(text, path_for_errors)
+    doc = parse_toml(text, path_for_errors)
     changes: list[PinChange] = []
-    for where, array in _iter_requirement_lists(doc):
+    for where, array in requirement_lists(doc):
         for index, item in enumerate(list(array)):
             if not isinstance(item, String):
                 continue  # {include-group = "..."} and other non-strings

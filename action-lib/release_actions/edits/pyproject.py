@@ -8,8 +8,6 @@ Pins of sibling packages live in :mod:`release_actions.edits.pins`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import tomlkit
@@ -17,44 +15,28 @@ from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import Array, InlineTable, String, Table
 from tomlkit.toml_document import TOMLDocument
 
-from release_actions.adapters.repo_files import resolve_configured, root_first, tracked_files
 from release_actions.core.errors import ReleaseActionsError
 
 __all__ = [
     "ensure_scm_config",
-    "find_managed_pyprojects",
+    "has_scm_config",
+    "parse_toml",
+    "raw_string",
     "read_fallback_version",
+    "same_kind_string",
     "set_fallback_version",
+    "toml_table",
 ]
 
 
 SCM_TABLE = "[tool.setuptools_scm]"
 
 
-def find_managed_pyprojects(repo: Path, configured: Sequence[str] = ()) -> list[Path]:
-    """The pyproject files whose versions the release manages.
-
-    ``configured`` (paths relative to ``repo``; a directory means its
-    ``pyproject.toml``) wins, in the given order. Otherwise: every tracked
-    ``pyproject.toml`` (a walk skipping ``.git``, ``node_modules`` and ``.venv``
-    outside git) with a ``[tool.setuptools_scm]`` table, the root one first.
-    """
-    if configured:
-        return resolve_configured(repo, configured, "pyproject.toml", "pyproject.toml")
-    found = []
-    for rel in root_first(
-        tracked_files(repo, "*pyproject.toml", "pyproject.toml"), "pyproject.toml"
-    ):
-        text = (repo / rel).read_text(encoding="utf-8")
-        if _scm_table(_parse(text, rel)) is not None:
-            found.append(repo / rel)
-    return found
+# ---------------------------------------------------------- tomlkit helpers (shared by the edits)
 
 
-# --------------------------------------------------------------------------- helpers
-
-
-def _parse(text: str, path: str) -> TOMLDocument:
+def parse_toml(text: str, path: str) -> TOMLDocument:
+    """The tomlkit document of ``text``; invalid TOML is an error naming ``path``."""
     try:
         return tomlkit.parse(text)
     except TOMLKitError as exc:
@@ -65,7 +47,7 @@ def _parse(text: str, path: str) -> TOMLDocument:
         ) from exc
 
 
-def _table(container: Any, key: str) -> Any | None:
+def toml_table(container: Any, key: str) -> Any | None:
     """``container[key]`` if it is a table (regular, super, inline or dotted), else None."""
     if container is None or key not in container:
         return None
@@ -74,20 +56,31 @@ def _table(container: Any, key: str) -> Any | None:
 
 
 def _scm_table(doc: TOMLDocument) -> Any | None:
-    return _table(_table(doc, "tool"), "setuptools_scm")
+    return toml_table(toml_table(doc, "tool"), "setuptools_scm")
 
 
-def _same_kind_string(old: Any, value: str) -> String:
+def same_kind_string(old: Any, value: str) -> String:
     """A TOML string holding ``value``, quoted like ``old`` when ``old`` is a string."""
     if isinstance(old, String):
         return String.from_raw(value, old.type)
     return tomlkit.string(value)
 
 
-def _raw(item: String) -> str:
+def raw_string(item: String) -> str:
     """The text between the delimiters of a TOML string, escapes as written."""
     quote = item.type.value
     return item.as_string()[len(quote) : -len(quote)]
+
+
+def has_scm_config(text: str, *, path_for_errors: str = "pyproject.toml") -> bool:
+    """Whether the file has a ``[tool.setuptools_scm]`` table (its version is managed).
+
+    >>> has_scm_config('[tool.setuptools_scm]\\nfallback_version = "0.1.0"\\n')
+    True
+    >>> has_scm_config('[project]\\nname = "x"\\n')
+    False
+    """
+    return _scm_table(parse_toml(text, path_for_errors)) is not None
 
 
 # --------------------------------------------------------------------------- fallback_version
@@ -99,7 +92,7 @@ def read_fallback_version(text: str, *, path_for_errors: str = "pyproject.toml")
     >>> read_fallback_version('[tool.setuptools_scm]\\nfallback_version = "0.7.2.dev0"\\n')
     '0.7.2.dev0'
     """
-    table = _scm_table(_parse(text, path_for_errors))
+    table = _scm_table(parse_toml(text, path_for_errors))
     if table is None or "fallback_version" not in table:
         return None
     value = table["fallback_version"]
@@ -124,7 +117,7 @@ def set_fallback_version(
     >>> set_fallback_version("[tool.setuptools_scm]\\nfallback_version='0.1.0'  # c\\n", "0.2.0")
     "[tool.setuptools_scm]\\nfallback_version='0.2.0'  # c\\n"
     """
-    doc = _parse(text, path_for_errors)
+    doc = parse_toml(text, path_for_errors)
     table = _scm_table(doc)
     if table is None:
         raise ReleaseActionsError(
@@ -146,7 +139,7 @@ def set_fallback_version(
             fix=f'write it as a quoted version: fallback_version = "{version}"',
             title="Invalid fallback_version",
         )
-    table["fallback_version"] = _same_kind_string(old, version)
+    table["fallback_version"] = same_kind_string(old, version)
     return doc.as_string()
 
 
@@ -167,8 +160,8 @@ def ensure_scm_config(
 
     Nothing to do -> the text unchanged and an empty list.
     """
-    doc = _parse(text, path_for_errors)
-    project = _table(doc, "project")
+    doc = parse_toml(text, path_for_errors)
+    project = toml_table(doc, "project")
     if project is None:
         raise ReleaseActionsError(
             f"{path_for_errors} has no [project] table.",
@@ -203,7 +196,7 @@ def ensure_scm_config(
         scm = tomlkit.table()
         for key, value in wanted.items():
             scm[key] = value
-        tool = _table(doc, "tool")
+        tool = toml_table(doc, "tool")
         if tool is None:
             tool = tomlkit.table(is_super_table=True)
             tool["setuptools_scm"] = scm
@@ -218,7 +211,7 @@ def ensure_scm_config(
             old = scm.get(key)
             if old == value and isinstance(old, str):
                 continue
-            scm[key] = _same_kind_string(old, value)
+            scm[key] = same_kind_string(old, value)
             changes.append(
                 f"set {SCM_TABLE} {key} = {value!r}" + ("" if old is None else f" (was {old!r})")
             )

@@ -34,9 +34,9 @@ from packaging.version import Version
 from tomlkit.items import String
 
 from release_actions.core.errors import ReleaseActionsError
+from release_actions.core.scm_pretend import pretend_variable
 from release_actions.edits.npm_manifest import set_lockfile_root_version, set_package_version
-from release_actions.edits.pyproject import _parse, _same_kind_string, _table
-from release_actions.steps.build import pretend_variable
+from release_actions.edits.pyproject import parse_toml, same_kind_string, toml_table
 
 __all__ = [
     "NO_VERSION_FILE",
@@ -91,8 +91,8 @@ def stamp_pyproject(
     [tool.x]
     version = "9"
     """
-    doc = _parse(text, path_for_errors)
-    project = _table(doc, "project")
+    doc = parse_toml(text, path_for_errors)
+    project = toml_table(doc, "project")
     if project is None:
         raise ReleaseActionsError(
             f"{path_for_errors} has no [project] table, so there is no [project] version to stamp.",
@@ -128,7 +128,7 @@ def stamp_pyproject(
     new_value = str(version)
     if str(old) == new_value:
         return text, str(old)
-    new_item = _same_kind_string(old, new_value)
+    new_item = same_kind_string(old, new_value)
     old_literal, new_literal = old.as_string(), new_item.as_string()
     project["version"] = new_item
     new_text = doc.as_string()

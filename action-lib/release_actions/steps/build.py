@@ -26,15 +26,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from release_actions.adapters import git
 from release_actions.adapters.dists import Dist, is_dist, verify_dists
-from release_actions.core.config import read_pyproject
+from release_actions.adapters.manifests import read_pyproject
 from release_actions.core.diagnostics import log_block
 from release_actions.core.errors import ReleaseActionsError
-from release_actions.edits.pyproject import find_managed_pyprojects
+from release_actions.core.scm_pretend import PRETEND, pretend_variable
+from release_actions.steps.managed_files import find_managed_pyprojects
 
 __all__ = [
     "BuildResult",
@@ -43,22 +43,8 @@ __all__ = [
     "find_tool",
     "pack_npm",
     "prepare_out_dir",
-    "pretend_variable",
     "project_name",
 ]
-
-PRETEND = "SETUPTOOLS_SCM_PRETEND_VERSION"
-
-
-def pretend_variable(dist_name: str) -> str:
-    """The per-distribution pretend-version variable setuptools-scm reads.
-
-    >>> pretend_variable("llama-stack")
-    'SETUPTOOLS_SCM_PRETEND_VERSION_FOR_LLAMA_STACK'
-    >>> pretend_variable("Llama_Stack.API")
-    'SETUPTOOLS_SCM_PRETEND_VERSION_FOR_LLAMA_STACK_API'
-    """
-    return f"{PRETEND}_FOR_{canonicalize_name(dist_name).replace('-', '_').upper()}"
 
 
 def find_tool(name: str, override: str = "", env: Mapping[str, str] | None = None) -> str:

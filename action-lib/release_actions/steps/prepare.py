@@ -14,13 +14,14 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from release_actions.adapters.delivery import (
     PR_BRANCH_PREFIX,
     Identity,
     PullRequests,
     WriteResult,
-    write_change,
+    write_edit,
 )
 from release_actions.adapters.tags import known_release_tags
 from release_actions.adapters.uvlock import LOCK_POLICIES, UnpublishedError, relock
@@ -33,12 +34,9 @@ from release_actions.core.versions import (
     parse_release_version,
 )
 from release_actions.edits.pins import set_pins
-from release_actions.edits.pyproject import (
-    ensure_scm_config,
-    find_managed_pyprojects,
-    set_fallback_version,
-)
+from release_actions.edits.pyproject import ensure_scm_config, set_fallback_version
 from release_actions.steps.maintained import maintenance_note
+from release_actions.steps.managed_files import find_managed_pyprojects
 
 
 @dataclass(frozen=True)
@@ -116,22 +114,25 @@ def validate(request: PrepareRequest, repo: Path, config: Config) -> tuple[Versi
     return version, branch
 
 
+class PrepareEdit(NamedTuple):
+    """What prepare-release's edit did besides changing files (its last run's)."""
+
+    notes: tuple[str, ...] = ()
+    pin_changes: tuple[str, ...] = ()
+    lock: str = ""  # uv.lock: relocked | unchanged | skipped; "" when not re-locked
+
+
 def make_edit(
-    request: PrepareRequest,
-    config: Config,
-    version: Version,
-    notes: list[str],
-    pin_changes: list[str],
-    lock_status: list[str],
-) -> Callable[[Path, bool], list[str]]:
+    request: PrepareRequest, config: Config, version: Version
+) -> Callable[[Path, bool], tuple[list[str], PrepareEdit]]:
     """The edit applied on the release branch's tip (again after a lost race)."""
     pins = request.pins or config.pins
     style = request.pin_style or config.pin_style
 
-    def edit(wt: Path, new_branch: bool) -> list[str]:
+    def edit(wt: Path, new_branch: bool) -> tuple[list[str], PrepareEdit]:
         changed: list[str] = []
-        notes.clear()
-        pin_changes.clear()
+        notes: list[str] = []
+        pin_changes: list[str] = []
         for path in find_managed_pyprojects(wt, config.pyprojects):
             rel = str(path.relative_to(wt))
             text = original = path.read_text(encoding="utf-8")
@@ -144,21 +145,20 @@ def make_edit(
             if text != original:
                 path.write_text(text, encoding="utf-8")
                 changed.append(rel)
+        lock = ""
         if changed and (wt / "uv.lock").is_file():
-            changed += _relock(wt, request, pins, version, notes, lock_status)
-        return changed
+            locked, lock, lock_notes = _relock(wt, request, pins, version)
+            changed += locked
+            notes += lock_notes
+        return changed, PrepareEdit(tuple(notes), tuple(pin_changes), lock)
 
     return edit
 
 
 def _relock(
-    wt: Path,
-    request: PrepareRequest,
-    pins: Sequence[str],
-    version: Version,
-    notes: list[str],
-    lock_status: list[str],
-) -> list[str]:
+    wt: Path, request: PrepareRequest, pins: Sequence[str], version: Version
+) -> tuple[list[str], str, list[str]]:
+    """(changed files, lock status, notes) of re-locking ``uv.lock`` per the lock policy."""
     attempts = request.lock_wait_attempts if request.lock_policy == "wait" else 1
     for attempt in range(1, attempts + 1):
         try:
@@ -167,12 +167,11 @@ def _relock(
             if request.lock_policy == "fail":
                 raise
             if request.lock_policy == "skip":
-                notes.append(
+                note = (
                     f"uv.lock NOT updated: {', '.join(pins)} {version} is not resolvable yet "
                     "(lock-policy skip); re-lock once it is published"
                 )
-                lock_status[:] = ["skipped"]
-                return []
+                return [], "skipped", [note]
             if attempt == attempts:
                 raise ReleaseActionsError(
                     f"{', '.join(pins)} {version} still not resolvable after {attempts} tries",
@@ -181,9 +180,8 @@ def _relock(
                 ) from err
             time.sleep(request.lock_wait_seconds)
             continue
-        lock_status[:] = [result.status]
-        return ["uv.lock"] if result.status == "relocked" else []
-    return []
+        return (["uv.lock"] if result.status == "relocked" else []), result.status, []
+    return [], "", []
 
 
 def prepare_release(
@@ -200,17 +198,13 @@ def prepare_release(
     if before_write is not None:
         before_write(version)  # e.g. the milestone gate: after validation, before any write
     tag = f"{config.tag_prefix}{version}"
-    notes: list[str] = []
-    pin_changes: list[str] = []
-    lock_status: list[str] = []
     is_minor_start = version.micro == 0
     start_point = (request.from_ref or config.default_branch) if is_minor_start else ""
-    edit = make_edit(request, config, version, notes, pin_changes, lock_status)
     try:
-        write = write_change(
+        write, edited = write_edit(
             repo,
             branch=branch.name,
-            edit=edit,
+            edit=make_edit(request, config, version),
             message=f"chore: prepare release {tag}",
             identity=identity,
             mode=request.mode or config.write_mode,
@@ -230,15 +224,15 @@ def prepare_release(
                 title="Release branch missing",
             ) from err
         raise
-    result = PrepareResult(str(version), tag, branch.name, write, ",".join(lock_status))
-    result.notes = notes + write.notes
+    result = PrepareResult(str(version), tag, branch.name, write, edited.lock)
+    result.notes = [*edited.notes, *write.notes]
     try:  # advisory only: never fails the release
         maintenance = maintenance_note(repo, version)
     except ReleaseActionsError:
         maintenance = None
     if maintenance:
         result.notes.append(maintenance)
-    result.pin_changes = pin_changes
+    result.pin_changes = list(edited.pin_changes)
     return result
 
 

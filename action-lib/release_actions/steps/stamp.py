@@ -19,7 +19,7 @@ from packaging.version import Version
 
 from release_actions.core.errors import InvalidValueError, ReleaseActionsError
 from release_actions.core.versions import npm_version as to_npm_version
-from release_actions.edits.pyproject import _parse, _table
+from release_actions.edits.pyproject import parse_toml, toml_table
 from release_actions.edits.stamps import (
     NO_VERSION_FILE,
     TS_VERSION_FILE,
@@ -212,7 +212,7 @@ def _python_files(
         path = _resolve_version_file(repo, package, version_file, "__version__")
     else:
         if not import_name:
-            project = _table(_parse(stamp.before, stamp.rel), "project")
+            project = toml_table(parse_toml(stamp.before, stamp.rel), "project")
             project_name = project.get("name") if project is not None else None
             if not isinstance(project_name, str) or not project_name:
                 raise ReleaseActionsError(

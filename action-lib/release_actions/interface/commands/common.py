@@ -7,13 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from release_actions.adapters.delivery import Identity
-from release_actions.core.config import (
-    ACTIONS_BOT_EMAIL,
-    ACTIONS_BOT_NAME,
-    Config,
-    load_config,
-    read_pyproject,
-)
+from release_actions.adapters.manifests import load_config, read_pyproject
+from release_actions.core.config import ACTIONS_BOT_EMAIL, ACTIONS_BOT_NAME, Config
 from release_actions.core.errors import InvalidValueError, ReleaseActionsError
 from release_actions.interface.output import Console
 

@@ -49,9 +49,9 @@ def run(options: argparse.Namespace, out: Console) -> int:
     repo, _pyproject, config = open_repo(options.repo)
     milestones = None
     if options.milestone:
-        from release_actions.adapters.github_client import connect
+        from release_actions.adapters.github_repo import pull_requests_from_env
 
-        milestones = connect().repo()
+        milestones = pull_requests_from_env()
     plan = make_plan(
         repo,
         options.version,

@@ -48,9 +48,9 @@ def run(options: argparse.Namespace, out: Console) -> int:
         previous = previous_release_tag(tag.version, tags) or ""
     target = options.target or ReleaseBranch.for_version(tag.version).name
 
-    from release_actions.adapters.github_client import connect
+    from release_actions.adapters.github_repo import pull_requests_from_env
 
-    notes = connect().repo().generate_notes(tag.name, target, previous or None)
+    notes = pull_requests_from_env().generate_notes(tag.name, target, previous or None)
     data = {"tag": tag.name, "previous_tag": previous, "target": target, "notes": notes}
     if out.as_json:
         out.result(data)

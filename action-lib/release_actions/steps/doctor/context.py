@@ -16,13 +16,14 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from release_actions.adapters import git
+from release_actions.adapters.manifests import read_pyproject
 from release_actions.adapters.repo_files import root_first, tracked_files
 from release_actions.adapters.tags import known_tag_names
-from release_actions.core.config import Config, read_pyproject
+from release_actions.core.config import Config
 from release_actions.core.errors import InvalidValueError
 from release_actions.core.versions import DevTag, ReleaseTag, parse_tag
-from release_actions.edits.pyproject import find_managed_pyprojects
 from release_actions.steps.maintained import known_release_branches
+from release_actions.steps.managed_files import find_managed_pyprojects
 
 __all__ = [
     "SCM_BUILD_PACKAGES",

@@ -19,18 +19,15 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
-from release_actions.core.config import read_pyproject
+from release_actions.adapters.manifests import read_pyproject
 from release_actions.core.errors import InvalidValueError
 from release_actions.core.npm_range import satisfies
-from release_actions.edits.npm_manifest import (
-    DEPENDENCY_SECTIONS,
-    find_package_jsons,
-    lockfile_dependency_version,
-)
-from release_actions.edits.pins import _iter_requirement_lists
-from release_actions.edits.pyproject import _parse
+from release_actions.edits.npm_manifest import DEPENDENCY_SECTIONS, lockfile_dependency_version
+from release_actions.edits.pins import requirement_lists
+from release_actions.edits.pyproject import parse_toml
 from release_actions.steps.doctor.context import Context, Pyproject, file_list, nearest
 from release_actions.steps.doctor.report import FAIL, OK, WARN, Check, worst
+from release_actions.steps.managed_files import find_package_jsons
 
 __all__ = ["check_npm_lock", "check_python_pins"]
 
@@ -43,7 +40,7 @@ def _requirements(f: Pyproject, wanted: AbstractSet[str]) -> list[tuple[str, Req
     Those are the lists prepare-release rewrites: dependencies, extras and groups.
     """
     found = []
-    for where, items in _iter_requirement_lists(_parse(f.text, f.rel)):
+    for where, items in requirement_lists(parse_toml(f.text, f.rel)):
         for item in items:
             if not isinstance(item, str):
                 continue  # {include-group = ...}

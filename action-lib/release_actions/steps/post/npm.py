@@ -9,22 +9,15 @@ waiting (bounded) for the registry to serve the version.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from release_actions.adapters.delivery import PR_BRANCH_PREFIX, Identity, PullRequests, write_change
+from release_actions.adapters.npm_cli import update_lockfile
 from release_actions.adapters.npm_registry import npm_has_version, wait_for_npm_version
 from release_actions.core.config import Config
 from release_actions.core.versions import Version, npm_version
-from release_actions.edits.npm_manifest import (
-    find_package_jsons,
-    lockfile_dependency_version,
-    set_npm_dependency,
-    update_lockfile,
-)
+from release_actions.edits.npm_manifest import lockfile_dependency_version, set_npm_dependency
+from release_actions.steps.managed_files import find_package_jsons
 from release_actions.steps.post.step import Step, step_from_write
-
-if TYPE_CHECKING:
-    from release_actions.steps.post.release import PostRequest
 
 
 class _NotOnNpm(Exception):
@@ -33,16 +26,23 @@ class _NotOnNpm(Exception):
 
 def npm_step(
     repo: Path,
-    request: PostRequest,
     config: Config,
     identity: Identity,
     pulls: PullRequests | None,
     version: Version,
     branch: str,
+    *,
+    registry: str,
+    mode: str,
+    push: bool,
+    dry_run: bool,
+    wait_attempts: int,
+    wait_seconds: float,
 ) -> Step:
+    """The ``branch`` step on ``branch``; ``registry`` is waited for (a final release) or
+    asked once (a pre-release) before the lockfile is refreshed."""
     package = config.npm_package
     wanted = npm_version(version)
-    registry = request.npm_registry or config.npm_registry
     found: list[str] = []
     available: list[bool] = []
 
@@ -59,10 +59,12 @@ def npm_step(
                 continue
             path.write_text(new, encoding="utf-8")
             changed.append(rel)
-            if request.dry_run:
+            if dry_run:
                 continue
             if not available:
-                available.append(_npm_available(registry, package, wanted, version, request))
+                available.append(
+                    _npm_available(registry, package, wanted, version, wait_attempts, wait_seconds)
+                )
             if not available[0]:
                 raise _NotOnNpm
             lock_before = lock.read_bytes() if lock.exists() else b""
@@ -79,9 +81,9 @@ def npm_step(
             edit=edit,
             message=title,
             identity=identity,
-            mode=request.mode or config.write_mode,
-            push=request.push,
-            dry_run=request.dry_run,
+            mode=mode,
+            push=push,
+            dry_run=dry_run,
             pr_branch=f"{PR_BRANCH_PREFIX}post-release-{config.tag_prefix}{version}-npm",
             pr_title=title,
             pr_body="Opened by llama-stack/release-actions post-release.",
@@ -106,15 +108,9 @@ def _lock_agrees(lock: Path, package: str, wanted: str) -> bool:
 
 
 def _npm_available(
-    registry: str, package: str, wanted: str, version: Version, request: PostRequest
+    registry: str, package: str, wanted: str, version: Version, attempts: int, interval: float
 ) -> bool:
     if version.is_prerelease:
         return npm_has_version(registry, package, wanted)
-    wait_for_npm_version(
-        registry,
-        package,
-        wanted,
-        attempts=request.npm_wait_attempts,
-        interval=request.npm_wait_seconds,
-    )
+    wait_for_npm_version(registry, package, wanted, attempts=attempts, interval=interval)
     return True

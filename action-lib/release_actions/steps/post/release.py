@@ -40,11 +40,8 @@ from release_actions.core.versions import (
     parse_tag,
 )
 from release_actions.edits.pins import set_pins
-from release_actions.edits.pyproject import (
-    find_managed_pyprojects,
-    read_fallback_version,
-    set_fallback_version,
-)
+from release_actions.edits.pyproject import read_fallback_version, set_fallback_version
+from release_actions.steps.managed_files import find_managed_pyprojects
 from release_actions.steps.post.npm import npm_step
 from release_actions.steps.post.step import Step, step_from_write
 
@@ -183,7 +180,23 @@ def post_release(
                 repo, request, config, identity, pulls, version, next_base, main_pin_style
             ),
         ),
-        ("branch", lambda: npm_step(repo, request, config, identity, pulls, version, branch)),
+        (
+            "branch",
+            lambda: npm_step(
+                repo,
+                config,
+                identity,
+                pulls,
+                version,
+                branch,
+                registry=request.npm_registry or config.npm_registry,
+                mode=request.mode or config.write_mode,
+                push=request.push,
+                dry_run=request.dry_run,
+                wait_attempts=request.npm_wait_attempts,
+                wait_seconds=request.npm_wait_seconds,
+            ),
+        ),
     ]
     for name, run in steps:
         try:

@@ -1,0 +1,157 @@
+"""The nightly version as a function of data: ``{base}.dev{YYYYMMDD}`` from the tags.
+
+The base is a pure function of a :class:`TagState` (what git says about version
+tags, read by :func:`release_actions.steps.nightly.read_tag_state`) plus the
+branch and the ``fallback_version``.
+
+>>> from release_actions.core.versions import tag_rank
+>>> state = TagState(ranked=(("v0.4.5", tag_rank("v0.4.5")),), nearest=("v0.4.5",))
+>>> nightly = nightly_from_tags(state, "main", None, "20261125")
+>>> str(nightly.version), nightly.base.source
+('0.4.6.dev20261125', 'release-tag')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple
+
+from release_actions.core.errors import ReleaseActionsError
+from release_actions.core.versions import (
+    DevTag,
+    Rank,
+    TagInfo,
+    Version,
+    base_rank,
+    dev_version,
+    npm_version,
+    parse_any_version,
+    parse_release_branch,
+    parse_tag,
+)
+
+__all__ = [
+    "Base",
+    "Nightly",
+    "TagState",
+    "compute_base",
+    "fallback_version",
+    "nightly_from_tags",
+]
+
+
+class TagState(NamedTuple):
+    """What the repository says about version tags, as seen from HEAD."""
+
+    ranked: tuple[tuple[str, TagInfo], ...]  # every version tag with its rank
+    nearest: tuple[str, ...]  # tags on the nearest tagged commit reachable from HEAD
+    ignored: tuple[str, ...] = ()  # v* tags that are not version tags
+    head_branch: str = ""
+    fetched: str = ""  # what was fetched to see history, if anything
+
+
+class Base(NamedTuple):
+    version: Version
+    source: str  # dev-tag | release-tag | fallback
+    tag: str
+    reason: str
+
+
+class Nightly(NamedTuple):
+    version: Version
+    base: Base
+    branch: str
+    notes: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "version": str(self.version),
+            "npm_version": npm_version(self.version),
+            "base": str(self.base.version),
+            "base_source": self.base.source,
+            "tag": self.base.tag,
+        }
+
+
+def fallback_version(pyproject: Mapping[str, object]) -> Version | None:
+    """``[tool.setuptools_scm].fallback_version`` with any ``.devN`` stripped, or None."""
+    tool = pyproject.get("tool")
+    scm = tool.get("setuptools_scm") if isinstance(tool, dict) else None
+    raw = scm.get("fallback_version") if isinstance(scm, dict) else None
+    if raw is None:
+        return None
+    version = parse_any_version(str(raw), "fallback_version")
+    return Version(str(version).split(".dev")[0])
+
+
+def _best(
+    ranked: Sequence[tuple[str, TagInfo]], line: tuple[int, int] | None
+) -> tuple[Rank, str] | None:
+    """The tag whose base ranks highest (a dev tag wins a tie), without building Versions."""
+    best: tuple[Rank, bool, str] | None = None
+    for name, info in ranked:
+        if line is not None and info[2] != line:
+            continue
+        key = (info[0], info[1], name)
+        if best is None or key[:2] > best[:2]:
+            best = key
+    return (best[0], best[2]) if best is not None else None
+
+
+def _base_of(name: str, why: str) -> Base:
+    tag = parse_tag(name)
+    source = "dev-tag" if isinstance(tag, DevTag) else "release-tag"
+    return Base(tag.base, source, tag.name, why)
+
+
+def compute_base(state: TagState, branch: str, fallback: Version | None) -> Base:
+    """Choose the base: nearest reachable tag, floored by releases tagged anywhere.
+
+    On ``release-X.Y.x`` only tags of line X.Y count, so the base stays in the line.
+    On any other branch every release and dev tag of the repository is a floor,
+    so a nightly never sorts below a release already tagged somewhere. A
+    ``fallback_version`` ahead of both wins (main may develop the next minor).
+    """
+    line: tuple[int, int] | None = None
+    if branch.startswith("release-"):
+        line = parse_release_branch(branch).line
+    nearest = [(n, i) for n, i in state.ranked if n in state.nearest]
+    near, floor = _best(nearest, line), _best(state.ranked, line)
+    chosen: tuple[Rank, str, str] | None = None  # rank, tag, reason
+    if near is not None:
+        chosen = (near[0], near[1], f"nearest tag {near[1]} on {branch}")
+    if floor is not None and (chosen is None or floor[0] > chosen[0]):
+        where = f"line {line[0]}.{line[1]}" if line else "the repository"
+        why = f"highest tag of {where}, {floor[1]}"
+        if chosen is not None:
+            why += f" (the nearest tag {chosen[1]} is behind it)"
+        chosen = (floor[0], floor[1], why)
+    usable = fallback is not None and (line is None or fallback.release[:2] == line)
+    if fallback is not None and usable and (chosen is None or base_rank(fallback) > chosen[0]):
+        why = "fallback_version in [tool.setuptools_scm]"
+        if chosen is not None:
+            why += f" (ahead of {chosen[1]})"
+        return Base(fallback, "fallback", "", why)
+    if chosen is not None:
+        return _base_of(chosen[1], chosen[2])
+    if line is not None:
+        start = Version(f"{line[0]}.{line[1]}.0")
+        return Base(start, "fallback", "", f"no tag of line {line[0]}.{line[1]} yet")
+    raise ReleaseActionsError(
+        "no version tag (vX.Y.Z, vX.Y.ZrcN, vX.Y.Z-dev) and no fallback_version found",
+        fix='add fallback_version = "X.Y.Z.dev0" to [tool.setuptools_scm] or push a dev tag',
+        title="No base version",
+    )
+
+
+def nightly_from_tags(state: TagState, branch: str, fallback: Version | None, day: str) -> Nightly:
+    """The nightly version of ``branch`` on ``day`` (YYYYMMDD), with notes on what was seen."""
+    base = compute_base(state, branch, fallback)
+    notes = []
+    if state.fetched:
+        notes.append(f"fetched {state.fetched} from origin (the checkout was shallow or tagless)")
+    ignored = state.ignored
+    if ignored:
+        shown = ", ".join(ignored[:5]) + (" ..." if len(ignored) > 5 else "")
+        notes.append(f"ignored {len(ignored)} tag(s) that are not version tags: {shown}")
+    return Nightly(dev_version(base.version, day), base, branch, tuple(notes))
