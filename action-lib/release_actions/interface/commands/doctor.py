@@ -6,10 +6,10 @@ import argparse
 import json
 
 from release_actions.interface.commands.common import open_repo
+from release_actions.interface.commands.maintained import COUNT
 from release_actions.interface.output import Console
 from release_actions.interface.spec import JSON, REPO, Opt
 from release_actions.steps.doctor import FAIL, WARN, doctor
-from release_actions.steps.maintained import DEFAULT_COUNT, parse_count
 
 OPTIONS = (
     REPO,
@@ -19,13 +19,7 @@ OPTIONS = (
         "RA_BRANCH",
         help="branch the checkout belongs to (default: HEAD's branch, else GITHUB_REF)",
     ),
-    Opt(
-        "--count",
-        "RA_COUNT",
-        default=DEFAULT_COUNT,
-        check=parse_count,
-        help=f"how many stable minor lines are maintained (default: {DEFAULT_COUNT})",
-    ),
+    COUNT,
 )
 
 

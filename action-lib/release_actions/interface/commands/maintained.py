@@ -17,15 +17,17 @@ from release_actions.steps.maintained import (
     parse_count,
 )
 
+COUNT = Opt(
+    "--count",
+    "RA_COUNT",
+    default=DEFAULT_COUNT,
+    check=parse_count,
+    help=f"how many stable minor lines are maintained (default: {DEFAULT_COUNT})",
+)
+
 OPTIONS = (
     REPO,
-    Opt(
-        "--count",
-        "RA_COUNT",
-        default=DEFAULT_COUNT,
-        check=parse_count,
-        help=f"how many stable minor lines are maintained (default: {DEFAULT_COUNT})",
-    ),
+    COUNT,
     Opt(
         "--format",
         "RA_FORMAT",
