@@ -319,8 +319,8 @@ def write_edit(
                 effective_mode = "pull-request"
             elif outcome == "protected":
                 raise ProtectedBranchError(
-                    f"push to protected branch {branch} was rejected by a branch protection"
-                    f" rule or ruleset: {rule_rejection_line(err)}",
+                    f"push to protected branch {branch} was rejected: {rule_rejection_line(err)}"
+                    " (a branch protection rule or ruleset)",
                     fix="use mode auto or pull-request, or add the bot to the rule's bypass list",
                     title="Protected branch",
                 )
