@@ -661,25 +661,23 @@ def test_two_concurrent_post_releases(
 # --------------------------------------------------------------------------- renamed client
 
 
-def test_renamed_client_package_fails_the_branch_step_only(bed: Bed) -> None:
+def test_renamed_client_package_fails_before_the_first_write(bed: Bed) -> None:
+    """Validate, then act (issue 11): the npm step's files are checked before the dev tag
+    and the bump are pushed, so nothing is written."""
     config = bed.configure(
         'npm-package = "@llama-stack/client"\npackage-jsons = ["src/llama_stack_ui"]\n'
     )
     tag_sha = release(bed.origin, "v0.7.2", "release-0.7.x")
     result = bed.run("v0.7.2")
     out = failed(result)
-    assert statuses(out) == ("created", "pushed", "failed")
-    errors = step_errors(result)
-    assert set(errors) == {"branch"}
-    assert errors["branch"].startswith(
+    assert statuses(out) == ("", "", "")
+    assert len(result.errors) == 1, result.errors
+    assert (
         "src/llama_stack_ui/package.json does not depend on '@llama-stack/client'"
-    ), errors
-    # The other steps did their work, and the configuration survived the bump.
-    assert bed.new_tags() == {"v0.7.2": tag_sha, "v0.7.3-dev": config}
-    assert bed.commits(config, "main") == [bump("0.7.3", "v0.7.2")]
-    assert '[tool.release-actions]\nnpm-package = "@llama-stack/client"' in bed.origin.show(
-        "main", ROOT_PY
+        in (result.errors[0])
     )
+    assert bed.new_tags() == {"v0.7.2": tag_sha}
+    assert head(bed.origin, "main") == config
     assert head(bed.origin, "release-0.7.x") == tag_sha
     assert set(bed.origin.branches()) == {"main", "release-0.6.x", "release-0.7.x"}
     assert bed.server.requests == CONNECT_ONLY

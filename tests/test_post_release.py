@@ -4,7 +4,9 @@ re-runs, crashes, concurrency and protected main, on the monorepo's bare origin.
 from __future__ import annotations
 
 import json
+import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ from release_actions.adapters.delivery import Identity
 from release_actions.adapters.github_client import connect
 from release_actions.adapters.github_repo import Repo
 from release_actions.core.config import Config
-from release_actions.core.errors import InvalidValueError
+from release_actions.core.errors import GitError, InvalidValueError, ReleaseActionsError
 from release_actions.core.versions import ReleaseBranch, parse_release_tag
 from release_actions.steps.post.release import (
     PostRequest,
@@ -103,9 +105,13 @@ def run(
     pulls: object = None,
     **kw: object,
 ) -> PostResult:
-    request = PostRequest(
-        tag=tag, npm_registry=npm.url, npm_wait_attempts=2, npm_wait_seconds=0, **kw
-    )  # type: ignore[arg-type]
+    options: dict[str, object] = {
+        "npm_registry": npm.url,
+        "npm_wait_attempts": 2,
+        "npm_wait_seconds": 0,
+        **kw,
+    }
+    request = PostRequest(tag=tag, **options)  # type: ignore[arg-type]
     return post_release(repo or origin.work, request, config or Config(), identity=BOT, pulls=pulls)  # type: ignore[arg-type]
 
 
@@ -220,12 +226,15 @@ def test_dev_tag_on_another_commit_is_reported(origin: Origin, npm: NpmRegistry)
 
 
 def test_renamed_client_package_fails_clearly(origin: Origin, npm: NpmRegistry) -> None:
+    """Checked before the first write: neither the dev tag nor the bump is pushed."""
     release(origin, "v0.7.2", "release-0.7.x")
+    refs = origin.bare_git("for-each-ref")
     config = Config(npm_package="@llama-stack/client", package_jsons=("src/llama_stack_ui",))
-    result = run(origin, npm, "v0.7.2", config=config)
-    step = result.steps["branch"]
-    assert step.status == "failed"
-    assert "src/llama_stack_ui/package.json" in step.detail and "@llama-stack/client" in step.detail
+    with pytest.raises(ReleaseActionsError) as info:
+        run(origin, npm, "v0.7.2", config=config)
+    assert "src/llama_stack_ui/package.json" in str(info.value)
+    assert "@llama-stack/client" in str(info.value)
+    assert origin.bare_git("for-each-ref") == refs
 
 
 def test_no_package_json_depends_on_client(origin: Origin, npm: NpmRegistry) -> None:
@@ -301,3 +310,337 @@ def test_protected_main_auto_mode_opens_pull_request(
     assert server.count("POST", r"/pulls$") == calls
     pulls = server.count("GET", r"/pulls$")
     assert pulls >= 2
+
+
+# --- issue 11: validate, then act; races, re-runs, crashes, rulesets ---------------------------
+
+
+def commit_on(origin: Origin, branch: str, path: str, edit: Callable[[str], str], msg: str) -> str:
+    """Commit an edit of ``path`` on ``branch`` through the clone and push it to origin."""
+    origin.git("checkout", "--quiet", "-B", branch, f"origin/{branch}")
+    file = origin.work / path
+    file.write_text(edit(file.read_text(encoding="utf-8")), encoding="utf-8")
+    origin.git("commit", "--quiet", "-am", msg)
+    origin.git("push", "--quiet", "origin", f"HEAD:refs/heads/{branch}")
+    origin.git("checkout", "--quiet", "--detach")
+    return origin.git("rev-parse", "HEAD")
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "named"),
+    [
+        ("npm_registry", "ftp://registry.example/", "npm registry URL"),
+        ("npm_registry", "not a url", "npm registry URL"),
+        ("npm_wait_attempts", 0, "npm-wait-attempts"),
+        ("npm_wait_attempts", 10**6, "npm-wait-attempts"),
+        ("npm_wait_seconds", float("inf"), "npm-wait-seconds"),
+        ("npm_wait_seconds", float("nan"), "npm-wait-seconds"),
+        ("npm_wait_seconds", -1.0, "npm-wait-seconds"),
+        ("mode", "yolo", "mode"),
+    ],
+)
+def test_npm_inputs_checked_before_the_first_write(
+    origin: Origin, npm: NpmRegistry, option: str, value: object, named: str
+) -> None:
+    release(origin, "v0.7.2", "release-0.7.x")
+    refs = origin.bare_git("for-each-ref")
+    with pytest.raises(InvalidValueError) as info:
+        run(origin, npm, "v0.7.2", **{option: value})
+    assert named in str(info.value) and "Fix:" in str(info.value)
+    assert origin.bare_git("for-each-ref") == refs
+
+
+def test_unsupported_package_json_range_checked_before_the_first_write(
+    origin: Origin, npm: NpmRegistry
+) -> None:
+    commit_on(
+        origin,
+        "release-0.7.x",
+        UI,
+        lambda t: t.replace('"^0.7.1"', '"^0.6 || ^0.7"'),
+        "chore: an or-range",
+    )
+    release(origin, "v0.7.2", "release-0.7.x")
+    refs = origin.bare_git("for-each-ref")
+    with pytest.raises(ReleaseActionsError) as info:
+        run(origin, npm, "v0.7.2")
+    assert UI in str(info.value)
+    assert origin.bare_git("for-each-ref") == refs  # no dev tag, no bump
+
+
+def test_unpublished_release_tag_is_refused(origin: Origin, npm: NpmRegistry) -> None:
+    """A tag only in the local clone is an unpublished release: nothing is pushed."""
+    origin.git("tag", "v0.7.2", "origin/release-0.7.x")
+    refs = origin.bare_git("for-each-ref")
+    with pytest.raises(ReleaseActionsError) as info:
+        run(origin, npm, "v0.7.2")
+    assert "only in the local clone" in str(info.value)
+    with pytest.raises(ReleaseActionsError):
+        run(origin, npm, "v0.7.2", mode="pull-request")
+    assert origin.bare_git("for-each-ref") == refs
+    # Without pushing, the local tag is enough, and the result says so.
+    local = run(origin, npm, "v0.7.2", push=False)
+    assert not local.failed
+    assert any("local clone only" in note for note in local.notes)
+    assert origin.bare_git("for-each-ref") == refs
+
+
+def test_release_tag_must_be_on_its_release_branch(origin: Origin, npm: NpmRegistry) -> None:
+    origin.bare_git("tag", "v0.7.2", "main")
+    refs = origin.bare_git("for-each-ref")
+    with pytest.raises(ReleaseActionsError) as info:
+        run(origin, npm, "v0.7.2")
+    assert "not on its release branch release-0.7.x" in str(info.value)
+    assert origin.bare_git("for-each-ref") == refs
+
+
+def test_ruleset_in_auto_mode_opens_pull_requests(
+    origin: Origin, npm: NpmRegistry, github_api_factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GH013 (a repository ruleset) is protection: auto mode falls back to a PR."""
+    release(origin, "v0.7.2", "release-0.7.x")
+    origin.ruleset(["refs/heads/main", "refs/heads/release-*"])
+    server = github_api_factory(origin.bare)
+    monkeypatch.setenv("RELEASE_ACTIONS_MAX_RETRY_WAIT", "0")
+    repo = Repo.open(connect(token="test-token", api_url=server.url), "llama-stack/llama-stack")
+    main_before = origin.ref("main")
+    pushed = run(origin, npm, "v0.7.2", pulls=repo, mode="push")
+    assert pushed.steps["main"].status == "failed"
+    assert "GH013" in pushed.steps["main"].detail and "ruleset" in pushed.steps["main"].detail
+    fix = pushed.steps["main"].detail.split("Fix:", 1)[1]
+    assert "permission" not in fix and "contents: write" not in fix
+    result = run(origin, npm, "v0.7.2", pulls=repo, mode="auto")
+    assert result.steps["main"].status == "pull-request", result.steps["main"].detail
+    assert result.steps["branch"].status == "pull-request", result.steps["branch"].detail
+    assert origin.ref("main") == main_before
+    assert origin.tags()["v0.7.3-dev"] == main_before
+
+
+def test_old_line_patch_leaves_main_alone_when_its_fallback_is_newer(
+    origin: Origin, npm: NpmRegistry
+) -> None:
+    """Main develops 0.8.0 by its fallback_version only (no v0.8.0-dev tag): a 0.7.2 patch
+    must not tag main v0.7.3-dev, which would move setuptools-scm's version back."""
+    commit_on(
+        origin,
+        "main",
+        ROOT,
+        lambda t: t.replace('fallback_version = "0.7.2.dev0"', 'fallback_version = "0.8.0.dev0"'),
+        "chore: develop 0.8.0",
+    )
+    release(origin, "v0.7.2", "release-0.7.x")
+    main_before, tags_before = origin.ref("main"), set(origin.tags()) | {"v0.7.2"}
+    result = run(origin, npm, "v0.7.2")
+    assert result.steps["dev-tag"].status == "skipped", result.steps["dev-tag"].detail
+    assert "0.8.0" in result.steps["dev-tag"].detail
+    assert result.steps["main"].status == "skipped"
+    assert set(origin.tags()) == tags_before and origin.ref("main") == main_before
+    assert result.as_dict()["next_dev_version"] == ""
+
+
+def test_next_dev_version_is_empty_when_main_is_left_alone(
+    origin: Origin, npm: NpmRegistry
+) -> None:
+    release(origin, "v0.6.2", "release-0.6.x")
+    result = run(origin, npm, "v0.6.2")
+    assert result.steps["main"].status == "skipped"
+    assert result.as_dict()["next_dev_version"] == "" and result.as_dict()["dev_tag"] == ""
+
+
+def test_dry_run_shows_the_diff(origin: Origin, npm: NpmRegistry) -> None:
+    release(origin, "v0.7.2", "release-0.7.x")
+    result = run(origin, npm, "v0.7.2", dry_run=True)
+    assert '+fallback_version = "0.7.3.dev0"' in result.steps["main"].diff
+    assert '"llama-stack-client": "^0.7.2"' in result.steps["branch"].diff
+
+
+def test_cli_dry_run_prints_the_diff(
+    origin: Origin, npm: NpmRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    from release_actions.interface.cli import main
+
+    release(origin, "v0.7.2", "release-0.7.x")
+    summary = tmp_path / "summary.md"
+    for name in [n for n in os.environ if n.startswith(("RA_", "GITHUB_"))]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    argv = ["post-release", "--repo", str(origin.work), "--tag", "v0.7.2", "--dry-run"]
+    argv += ["--npm-registry", npm.url, "--npm-wait-attempts", "1"]
+    capsys.readouterr()
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert '+fallback_version = "0.7.3.dev0"' in out
+    text = summary.read_text()
+    assert "```diff" in text and '+fallback_version = "0.7.3.dev0"' in text
+
+
+LOSE_RACE_HOOK = r"""#!/bin/sh
+# Another run creates the tag while origin receives ours.
+while read -r old new ref; do
+    case "$ref" in
+        refs/tags/*-dev)
+            env -u GIT_QUARANTINE_PATH git update-ref "$ref" "$(git rev-parse %s)" ;;
+    esac
+done
+exit 0
+"""
+
+
+def test_lost_race_to_an_identical_dev_tag_is_exists(origin: Origin, npm: NpmRegistry) -> None:
+    release(origin, "v0.7.2", "release-0.7.x")
+    main_before = origin.ref("main")
+    hook = origin.bare / "hooks" / "pre-receive"
+    hook.write_text(LOSE_RACE_HOOK % "refs/heads/main")
+    hook.chmod(0o755)
+    result = run(origin, npm, "v0.7.2")
+    assert result.steps["dev-tag"].status == "exists", result.steps["dev-tag"].detail
+    assert not result.failed
+    assert origin.tags()["v0.7.3-dev"] == main_before
+
+
+def test_lost_race_to_a_dev_tag_elsewhere_is_an_error(origin: Origin, npm: NpmRegistry) -> None:
+    release(origin, "v0.7.2", "release-0.7.x")
+    hook = origin.bare / "hooks" / "pre-receive"
+    hook.write_text(LOSE_RACE_HOOK % "refs/heads/release-0.7.x")
+    hook.chmod(0o755)
+    result = run(origin, npm, "v0.7.2")
+    assert result.steps["dev-tag"].status == "failed"
+    assert "not on main" in result.steps["dev-tag"].detail
+    assert "Fix: delete the stray tag" in result.steps["dev-tag"].detail
+
+
+def test_rerun_after_rejected_dev_tag_keeps_it_on_main_before_the_bump(
+    origin: Origin, npm: NpmRegistry
+) -> None:
+    release(origin, "v0.7.2", "release-0.7.x")
+    main_before = origin.ref("main")
+    origin.ruleset(["refs/tags/*-dev"])
+    first = run(origin, npm, "v0.7.2")
+    assert first.steps["dev-tag"].status == "failed"
+    assert "GH013" in first.steps["dev-tag"].detail
+    assert first.steps["main"].status == "pushed"
+    assert origin.ref("main") != main_before
+    origin.ruleset([])
+    again = run(origin, npm, "v0.7.2")
+    assert again.steps["dev-tag"].status == "created", again.steps["dev-tag"].detail
+    assert origin.tags()["v0.7.3-dev"] == main_before  # not the bump commit
+    assert again.steps["main"].status == "unchanged"
+
+
+def test_unreachable_origin_says_so(origin: Origin, npm: NpmRegistry, tmp_path: Path) -> None:
+    release(origin, "v0.7.2", "release-0.7.x")
+    origin.git("remote", "set-url", "origin", (tmp_path / "gone.git").as_uri())
+    with pytest.raises(GitError) as info:
+        run(origin, npm, "v0.7.2")
+    assert "cannot reach origin" in str(info.value)
+    assert "does not exist" not in str(info.value).replace("gone.git", "")
+    with pytest.raises(GitError):
+        find_release_tag(origin.work, "0" * 40)
+
+
+def test_every_remote_call_is_authenticated(
+    origin: Origin, npm: NpmRegistry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every ls-remote, fetch and push carries remote_env (the action's token)."""
+    from release_actions.adapters import git
+
+    release(origin, "v0.7.2", "release-0.7.x")
+    monkeypatch.setattr(git, "remote_env", lambda repo: {"RA_TEST_AUTHENTICATED": "1"})
+    real = git.try_run
+    bare: list[tuple[str, ...]] = []
+
+    def spy(repo, *args, extra_env=None):  # type: ignore[no-untyped-def]
+        remote = args and args[0] in ("ls-remote", "fetch", "push")
+        if remote and "RA_TEST_AUTHENTICATED" not in (extra_env or {}):
+            bare.append(args)
+        return real(repo, *args, extra_env=extra_env)
+
+    monkeypatch.setattr(git, "try_run", spy)
+    find_release_tag(origin.work, origin.ref("v0.7.2") or "")
+    result = run(origin, npm, "v0.7.2")
+    assert not result.failed
+    assert bare == []
+
+
+def test_two_identical_concurrent_post_releases(
+    origin: Origin, npm: NpmRegistry, tmp_path: Path
+) -> None:
+    """The same post-release twice at once: one does the work, the other finds it done."""
+    release(origin, "v0.7.2", "release-0.7.x")
+    main_before = origin.ref("main")
+    second = tmp_path / "second"
+    origin.clone(second)
+    results: dict[int, PostResult] = {}
+
+    def go(i: int, repo: Path) -> None:
+        results[i] = run(origin, npm, "v0.7.2", repo=repo)
+
+    threads = [
+        threading.Thread(target=go, args=(i, r)) for i, r in enumerate((origin.work, second))
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for result in results.values():
+        assert not result.failed, {k: s.as_text() for k, s in result.steps.items()}
+    assert sorted(r.steps["dev-tag"].status for r in results.values()) in (
+        ["created", "exists"],
+        ["exists", "exists"],
+    )
+    assert origin.tags()["v0.7.3-dev"] == main_before
+    subjects = [e.subject for e in origin.log("main", max_count=5)]
+    assert sum("bump fallback_version to 0.7.3.dev0" in s for s in subjects) == 1
+    npm_commits = [e.subject for e in origin.log("release-0.7.x", max_count=5)]
+    assert sum("update llama-stack-client to 0.7.2" in s for s in npm_commits) == 1
+
+
+CRASH_SCRIPT = """
+import os, signal, sys
+from pathlib import Path
+from release_actions.adapters import delivery
+from release_actions.adapters.delivery import Identity
+from release_actions.core.config import Config
+from release_actions.steps.post.release import PostRequest, post_release
+
+def crash(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+delivery._commit = crash  # killed inside the worktree, before the bump is committed
+request = PostRequest(tag="v0.7.2", npm_registry=sys.argv[2], npm_wait_attempts=2,
+                      npm_wait_seconds=0)
+post_release(Path(sys.argv[1]), request, Config(), identity=Identity("bot", "bot@example.com"))
+"""
+
+
+def test_sigkill_debris_is_cleaned_up_by_the_next_run(
+    origin: Origin, npm: NpmRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+    import sys
+    import tempfile
+
+    release(origin, "v0.7.2", "release-0.7.x")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(tmp)}
+    proc = subprocess.run(
+        [sys.executable, "-c", CRASH_SCRIPT, str(origin.work), npm.url],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == -9, proc.stderr
+    debris = [p.name for p in tmp.iterdir()]
+    assert debris and all(n.startswith("release-actions-wt-") for n in debris)
+    worktrees = origin.git("worktree", "list", "--porcelain").count("worktree ")
+    assert worktrees == 2  # the clone and the killed run's worktree
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    result = run(origin, npm, "v0.7.2")
+    assert not result.failed
+    assert result.steps["dev-tag"].status == "exists"  # the killed run tagged main first
+    assert result.steps["main"].status == "pushed"
+    assert list(tmp.iterdir()) == []
+    assert origin.git("worktree", "list", "--porcelain").count("worktree ") == 1
+    assert not list((origin.work / ".git" / "worktrees").glob("*"))

@@ -17,6 +17,16 @@
 - The bare repository allows partial and treeless fetches over ``file://``
   (``uploadpack.allowFilter``, ``uploadpack.allowAnySHA1InWant``).
 
+- :func:`ruleset` installs a ``pre-receive`` hook that refuses updates of refs
+  matching full-ref globs (``refs/heads/main``, ``refs/tags/*-dev``) the way a
+  GitHub repository ruleset does (``GH013``)::
+
+      remote: error: GH013: Repository rule violations found for refs/heads/main.
+      remote: - Changes must be made through a pull request.
+       ! [remote rejected] main -> main (pre-receive hook declined)
+
+  It replaces any ``protect`` hook (one pre-receive hook per repository).
+
 Fixtures: ``origin`` (function-scoped, unprotected) and ``protected_origin``
 (``main`` and ``release-*`` protected). Both copy a session-wide template, so
 each costs a copy and a clone.
@@ -65,6 +75,35 @@ while read -r old new ref; do
         else
             echo "error: Changes must be made through a pull request." >&2
         fi
+        status=1
+        break
+    done
+done
+exit $status
+"""
+
+
+RULESET_KEY = "releaseActions.rulesetRef"
+
+RULESET_HOOK = r"""#!/bin/sh
+# release-actions test bed: a GitHub-style repository ruleset (tests/testbed/origin.py).
+# Patterns: git config --get-all releaseActions.rulesetRef (full-ref shell globs).
+set -f
+patterns=$(git config --get-all releaseActions.rulesetRef)
+status=0
+while read -r old new ref; do
+    for pattern in $patterns; do
+        case "$ref" in
+            $pattern) ;;
+            *) continue ;;
+        esac
+        echo "error: GH013: Repository rule violations found for $ref." >&2
+        echo "Review all repository rules at https://github.com/OWNER/REPO/rules?ref=$ref" >&2
+        echo "" >&2
+        case "$ref" in
+            refs/tags/*) echo "- Cannot create ref due to creations being restricted." >&2 ;;
+            *) echo "- Changes must be made through a pull request." >&2 ;;
+        esac
         status=1
         break
     done
@@ -147,6 +186,9 @@ class Origin:
     def protect(self, patterns: Iterable[str], *, allow_create: bool = True) -> None:
         protect(self.bare, patterns, allow_create=allow_create)
 
+    def ruleset(self, ref_patterns: Iterable[str]) -> None:
+        ruleset(self.bare, ref_patterns)
+
     def set_ref(self, name: str, target: str) -> None:
         """Move a ref on origin directly, bypassing hooks (what merging a PR does)."""
         ref = name if name.startswith("refs/") else f"refs/heads/{name}"
@@ -185,6 +227,23 @@ def protect(bare: Path, patterns: Iterable[str], *, allow_create: bool = True) -
     hook = bare / "hooks" / "pre-receive"
     hook.parent.mkdir(exist_ok=True)
     hook.write_text(PRE_RECEIVE_HOOK)
+    hook.chmod(0o755)
+
+
+def ruleset(bare: Path, ref_patterns: Iterable[str]) -> None:
+    """Refuse pushes to refs of ``bare`` matching ``ref_patterns`` (full-ref globs such as
+    ``refs/heads/main`` or ``refs/tags/*-dev``) with GitHub's GH013 ruleset message.
+
+    Replaces any earlier hook (:func:`protect`'s too); an empty list lifts the rules.
+    """
+    git(bare, "config", "--unset-all", RULESET_KEY, check=False)
+    for pattern in ref_patterns:
+        if not pattern.startswith("refs/") or any(c.isspace() for c in pattern):
+            raise ValueError(f"invalid ref pattern {pattern!r}")
+        git(bare, "config", "--add", RULESET_KEY, pattern)
+    hook = bare / "hooks" / "pre-receive"
+    hook.parent.mkdir(exist_ok=True)
+    hook.write_text(RULESET_HOOK)
     hook.chmod(0o755)
 
 
@@ -272,4 +331,5 @@ __all__ = [
     "origin_template",
     "protect",
     "protected_origin",
+    "ruleset",
 ]

@@ -11,8 +11,9 @@ current tip. That makes re-runs and races safe by construction:
 * in pull-request mode the bot branch is recreated from the fresh base and
   force-pushed (it is ours), so a re-run after a failed PR call or a closed,
   unmerged PR reuses it instead of failing on a non-fast-forward push;
-* a protected-branch rejection (GitHub's GH006) fails with a fix in ``push``
-  mode and falls back to a pull request in ``auto`` mode.
+* a protected-branch rejection (GitHub's GH006, or GH013 from a repository
+  ruleset) fails with a fix in ``push`` mode and falls back to a pull request in
+  ``auto`` mode.
 """
 
 from __future__ import annotations
@@ -164,6 +165,23 @@ def _commit(wt: Path, files: list[str], message: str, identity: Identity) -> str
     return git.run(wt, "rev-parse", "HEAD")
 
 
+def is_rule_rejection(text: str) -> bool:
+    """Whether a push was refused by branch protection (GH006) or a ruleset (GH013)."""
+    low = text.lower()
+    return (
+        "gh006" in low
+        or "protected branch" in low
+        or "gh013" in low
+        or "repository rule violations" in low
+    )
+
+
+def rule_rejection_line(text: str) -> str:
+    """The line of a rejected push that names the rule (GH006/GH013), else the last one."""
+    lines = text.splitlines() or [""]
+    return next((x for x in lines if "GH006" in x or "GH013" in x), lines[-1]).strip()
+
+
 def _push(repo: Path, sha: str, ref: str, *, force: bool = False) -> tuple[str, str]:
     """Push and classify: ('ok'|'protected'|'race'|'error', stderr)."""
     spec = f"{'+' if force else ''}{sha}:refs/heads/{ref}"
@@ -174,7 +192,7 @@ def _push(repo: Path, sha: str, ref: str, *, force: bool = False) -> tuple[str, 
         return "ok", err
     err = "\n".join(x for x in (out, err) if x)
     low = err.lower()
-    if "gh006" in low or "protected branch" in low:
+    if is_rule_rejection(low):
         return "protected", err
     if (
         "non-fast-forward" in low
@@ -294,14 +312,16 @@ def write_edit(
                 )
                 continue
             if outcome == "protected" and effective_mode == "auto":
-                result.notes.append(f"{branch} is protected; opening a pull request instead")
+                result.notes.append(
+                    f"{branch} is protected (branch protection or a ruleset); opening a pull"
+                    " request instead"
+                )
                 effective_mode = "pull-request"
             elif outcome == "protected":
-                lines = err.splitlines() or [""]
-                last = next((x for x in lines if "GH006" in x), lines[-1]).strip()
                 raise ProtectedBranchError(
-                    f"push to protected branch {branch} was rejected: {last}",
-                    fix="use mode auto or pull-request, or a token that may bypass protection",
+                    f"push to protected branch {branch} was rejected: {rule_rejection_line(err)}"
+                    " (a branch protection rule or ruleset)",
+                    fix="use mode auto or pull-request, or add the bot to the rule's bypass list",
                     title="Protected branch",
                 )
             else:

@@ -115,6 +115,25 @@ def auth_env(repo: Path | str, token: str, remote: str = "origin") -> dict[str, 
     }
 
 
+def remote(repo: Path | str, *args: str, what: str = "") -> str:
+    """Run a remote git command (ls-remote, fetch, push) authenticated with the action's
+    token (:func:`remote_env`); a failure raises with a fix instead of being swallowed.
+
+    Every remote call of the library goes through here or through :func:`remote_env`.
+    """
+    code, out, err = try_run(repo, *args, extra_env=remote_env(repo))
+    if code != 0:
+        url = try_run(repo, "remote", "get-url", "origin")[1]
+        raise GitError(
+            f"cannot reach origin{f' ({url})' if url else ''} to "
+            f"{what or 'run git ' + args[0]}: {err or out or f'exit {code}'}",
+            fix="check the remote URL, the network, and that the token (RA_TOKEN or the"
+            " checkout's credentials) may read the repository, then re-run",
+            title="Origin unreachable",
+        )
+    return out
+
+
 def run_concurrently(repo: Path | str, *commands: Sequence[str]) -> list[tuple[int, str, str]]:
     """Run independent read-only git commands at the same time; (code, out, err) each."""
     procs = [
@@ -163,10 +182,61 @@ def peeled_tags(repo: Path | str) -> dict[str, str]:
     return parse_peeled_tags(code, out)
 
 
+#: Our temporary worktrees live in ``<tmp>/release-actions-wt-<pid>-<random>/wt``: the
+#: owner's pid tells a stale one (its process was killed) from a live one.
+WORKTREE_PREFIX = "release-actions-wt-"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _stale_dir(path: Path) -> bool:
+    """Whether ``path`` is one of our worktree directories whose process is gone."""
+    rest = path.name.removeprefix(WORKTREE_PREFIX)
+    pid = rest.split("-", 1)[0]
+    return path.name.startswith(WORKTREE_PREFIX) and pid.isdigit() and not _pid_alive(int(pid))
+
+
+def clean_stale_worktrees(repo: Path | str) -> list[str]:
+    """Remove what a killed run left: our temporary directories whose process is gone,
+    and ``repo``'s registrations of worktrees in them (or of worktrees that vanished).
+
+    Live runs (their pid is alive, e.g. a concurrent job) are left alone. Returns the
+    directories removed.
+    """
+    removed = []
+    code, out, _ = try_run(repo, "worktree", "list", "--porcelain")
+    for line in lines(out) if code == 0 else []:
+        if not line.startswith("worktree "):
+            continue
+        path = Path(line.removeprefix("worktree "))
+        if _stale_dir(path.parent):
+            try_run(repo, "worktree", "remove", "--force", str(path))
+    root = Path(tempfile.gettempdir())
+    with contextlib.suppress(OSError):
+        for child in root.iterdir():
+            if child.is_dir() and not child.is_symlink() and _stale_dir(child):
+                shutil.rmtree(child, ignore_errors=True)
+                removed.append(str(child))
+    try_run(repo, "worktree", "prune")
+    return removed
+
+
 @contextlib.contextmanager
 def worktree(repo: Path, sha: str) -> Iterator[Path]:
-    """A temporary detached worktree of ``repo`` at ``sha``, removed afterwards."""
-    tmp = Path(tempfile.mkdtemp(prefix="release-actions-"))
+    """A temporary detached worktree of ``repo`` at ``sha``, removed afterwards.
+
+    Debris of killed runs is cleaned up first (:func:`clean_stale_worktrees`).
+    """
+    clean_stale_worktrees(repo)
+    tmp = Path(tempfile.mkdtemp(prefix=f"{WORKTREE_PREFIX}{os.getpid()}-"))
     path = tmp / "wt"
     run(repo, "worktree", "add", "--quiet", "--detach", str(path), sha)
     try:

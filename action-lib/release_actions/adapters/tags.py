@@ -27,6 +27,23 @@ def known_tag_names(repo: Path) -> set[str]:
     return names
 
 
+def origin_tag_targets(repo: Path, *names: str) -> dict[str, str]:
+    """Tag name -> commit (annotated tags peeled) on ``origin`` for ``names`` (all ``v*``
+    tags without names), read with the action's token; an unreachable origin raises."""
+    patterns = [f"refs/tags/{n}" for n in names] or ["refs/tags/v*"]
+    peel = [f"{p}^{{}}" for p in patterns]
+    out = git.remote(repo, "ls-remote", "origin", *patterns, *peel, what="read its tags")
+    result: dict[str, str] = {}
+    for line in git.lines(out):
+        sha, _, ref = line.partition("\t")
+        name = ref.removeprefix("refs/tags/")
+        if name.endswith("^{}"):
+            result[name[:-3]] = sha
+        else:
+            result.setdefault(name, sha)
+    return result
+
+
 def known_release_tags(repo: Path) -> list[ReleaseTag]:
     """Parseable release tags (finals and pre-releases), sorted by version."""
     tags = []

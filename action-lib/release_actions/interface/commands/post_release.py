@@ -122,10 +122,21 @@ def run(options: argparse.Namespace, out: Console) -> int:
     for step in result.steps.values():
         level = "error" if step.status == "failed" else "notice"
         out.diagnostic(level, f"{step.name}: {step.as_text()}", title="post-release")
+    for note in result.notes:
+        out.diagnostic("notice", note, title="post-release")
+    diffs = [step.diff for step in result.steps.values() if step.diff]
+    if request.dry_run:
+        for diff in diffs:
+            out.text(diff)
     out.result(result.as_dict())
     rows = [(name, step.as_text()) for name, step in result.steps.items()]
     title = "Post-release (dry run)" if request.dry_run else "Post-release"
     summary = f"### {title} {result.tag}\n\n"
-    summary += f"Next dev version on main: `{result.next_dev or 'unchanged'}`\n\n"
-    out.summary(summary + markdown_table(rows, ("step", "result")))
+    next_dev = result.as_dict()["next_dev_version"]
+    summary += f"Next dev version on main: `{next_dev or 'unchanged'}`\n\n"
+    summary += "".join(f"> {note}\n\n" for note in result.notes)
+    summary += markdown_table(rows, ("step", "result"))
+    if request.dry_run:
+        summary += "".join(f"\n\n```diff\n{diff}\n```\n" for diff in diffs)
+    out.summary(summary)
     return 1 if result.failed else 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from release_actions.adapters.delivery import WriteResult
 
@@ -15,6 +15,9 @@ class Step:
     detail: str = ""
     sha: str = ""
     url: str = ""
+    diff: str = ""  # what the step changes (or would change, in a dry run)
+    #: main's ``fallback_version`` per managed pyproject, as the step read them
+    fallbacks: dict[str, str] = field(default_factory=dict)
 
     def as_text(self) -> str:
         extra = f" {self.url or self.sha[:12]}" if (self.url or self.sha) else ""
@@ -36,4 +39,5 @@ def step_from_write(name: str, write: WriteResult, what: str) -> Step:
         if write.pull_request_url
         else write.commit_sha,  # a PR's commit is not on the branch
         url=write.pull_request_url,
+        diff=write.diff,
     )
