@@ -7,7 +7,7 @@ import json
 
 from release_actions.interface.commands.common import open_repo
 from release_actions.interface.output import Console
-from release_actions.interface.spec import JSON, REPO, Opt
+from release_actions.interface.spec import JSON, REPO, Opt, branch_input
 from release_actions.steps.doctor import FAIL, WARN, doctor
 from release_actions.steps.maintained import DEFAULT_COUNT, parse_count
 
@@ -17,6 +17,7 @@ OPTIONS = (
     Opt(
         "--branch",
         "RA_BRANCH",
+        check=branch_input,
         help="branch the checkout belongs to (default: HEAD's branch, else GITHUB_REF)",
     ),
     Opt(

@@ -10,7 +10,7 @@ from release_actions.adapters.dists import PYTHON_SUFFIXES, find_dists
 from release_actions.core.versions import parse_any_version
 from release_actions.interface.commands.common import require
 from release_actions.interface.output import Console, markdown_table
-from release_actions.interface.spec import JSON, Opt
+from release_actions.interface.spec import JSON, Opt, url_input
 from release_actions.steps.publish.pypi import plan_pypi_upload
 
 UPLOAD_ROOT = ".release-actions-upload"
@@ -26,6 +26,7 @@ OPTIONS = (
     Opt(
         "--index-url",
         "RA_INDEX_URL",
+        check=url_input,
         help="simple index of the target, e.g. https://pypi.org/simple/",
     ),
     Opt(
