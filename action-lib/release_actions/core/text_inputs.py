@@ -40,6 +40,9 @@ EARLIEST_DATE = date(2000, 1, 1)
 DATE_FORMS = "YYYYMMDD, a real UTC date from 20000101 to tomorrow, such as 20261125"
 _DATE_RE = re.compile(r"[0-9]{8}")
 _EPOCH_RE = re.compile(r"[0-9]{1,12}")
+_HOST_RE = re.compile(r"[A-Za-z0-9._~-]+|xn--[A-Za-z0-9.-]+")
+_IPV6_RE = re.compile(r"[0-9A-Fa-f:.]+")
+_PORT_RE = re.compile(r"[0-9]{1,5}")
 _URL_RE = re.compile(r"(?i)(?P<scheme>[a-z][a-z0-9+.-]*)://(?P<rest>.*)", re.S)
 
 
@@ -58,7 +61,7 @@ def control_free(text: str, what: str = "value") -> str:
 
 
 def _short(text: str) -> str:
-    return text if len(text) <= 40 else f"{text[:20]}...({len(text)} characters)"
+    return text if len(text) <= 64 else f"{text[:20]}...({len(text)} characters)"
 
 
 def _today_utc() -> date:
@@ -164,13 +167,15 @@ def check_url(text: str, what: str = "URL") -> str:
     authority = re.split(r"[/?#]", match.group("rest"), maxsplit=1)[0]
     host_port = authority.rpartition("@")[2]
     if host_port.startswith("["):
-        host, _, port = host_port[1:].partition("]")
+        host, bracket, port = host_port[1:].partition("]")
+        valid_host = bool(bracket) and bool(_IPV6_RE.fullmatch(host))
+        if port and not port.startswith(":"):
+            valid_host = False
         port = port.removeprefix(":")
     else:
         host, _, port = host_port.partition(":")
-    if not host or (port and not (port.isascii() and port.isdigit() and 0 < int(port) < 65536)):
-        raise InvalidValueError(what, shown, accepted)
-    if any(ch in host for ch in "\\<>\"'`{}|^%"):
+        valid_host = bool(_HOST_RE.fullmatch(host))
+    if not valid_host or (port and not (_PORT_RE.fullmatch(port) and 0 < int(port) < 65536)):
         raise InvalidValueError(what, shown, accepted)
     return text
 

@@ -33,6 +33,7 @@ __all__ = [
     "next_dev_base",
     "npm_version",
     "parse_any_version",
+    "parse_artifact_version",
     "parse_release_branch",
     "parse_release_version",
     "parse_tag",
@@ -107,6 +108,23 @@ def parse_any_version(text: str, what: str = "version") -> Version:
     if str(version) != text:
         raise InvalidValueError(
             what, text, "a canonical PEP 440 version", fix=f"write it as {version}"
+        )
+    return version
+
+
+def parse_artifact_version(text: str, what: str = "version") -> Version:
+    """A version a built artifact may carry: canonical PEP 440, without epoch or local part.
+
+    PyPI refuses local versions, npm has no form for epochs, and release-actions
+    produces neither.
+    """
+    version = parse_any_version(text, what)
+    if version.epoch or version.local is not None:
+        raise InvalidValueError(
+            what,
+            text,
+            "a PEP 440 version without an epoch (N!) or a local part (+...)",
+            fix=_hint(text) or "pass the version compute-version gave, e.g. 0.8.0 or 0.8.0rc1",
         )
     return version
 

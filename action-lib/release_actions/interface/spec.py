@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple, NoReturn
 
@@ -44,11 +45,14 @@ from release_actions.core.text_inputs import (
     check_url,
     control_free,
 )
+from release_actions.core.versions import parse_release_branch
 
 TRUE_WORDS = frozenset({"true", "yes", "1", "on"})
 FALSE_WORDS = frozenset({"false", "no", "0", "off"})
 KINDS = ("str", "flag", "tristate", "list", "int", "float")
 MAX_NUMBER_CHARS = 20
+_INT_RE = re.compile(r"[+-]?[0-9]+")
+_FLOAT_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 class Opt(NamedTuple):
@@ -113,7 +117,12 @@ def date_input(value: str) -> str:
 
 def branch_input(value: str) -> str:
     """A branch name as ``git check-ref-format --branch`` accepts it."""
-    check_branch_name(value.removeprefix("refs/heads/"), "value")
+    name = check_branch_name(value.removeprefix("refs/heads/"), "value")
+    if name.startswith("release-"):
+        try:
+            parse_release_branch(name)
+        except InvalidValueError as err:
+            raise InvalidValueError("value", value, err.accepted) from None
     return value
 
 
@@ -221,7 +230,7 @@ def _convert(row: Opt, raw: Any, from_env: bool) -> Any:
     if row.kind in ("flag", "tristate"):
         if isinstance(raw, bool):
             return raw
-        word = str(raw).strip().lower()
+        word = str(raw).strip(" ").lower()  # 'false\n' is not 'false': fail closed
         if word in TRUE_WORDS:
             return True
         if word in FALSE_WORDS:
@@ -257,7 +266,9 @@ def _number(row: Opt, text: str, from_env: bool) -> float | int:
     low = row.minimum if row.minimum is not None else 0
     accepted = f"a {'whole ' if row.kind == 'int' else ''}number"
     accepted += f" from {low:g}" + (f" to {row.maximum:g}" if row.maximum is not None else "")
-    if not text.isascii() or len(text) > MAX_NUMBER_CHARS:
+    # Full match, ASCII digits, bounded before int(): no '5\n', '1_0', '0x10', full-width digits.
+    form = _INT_RE if row.kind == "int" else _FLOAT_RE
+    if len(text) > MAX_NUMBER_CHARS or not form.fullmatch(text):
         _bad(row, text, from_env, accepted)
     try:
         value: float | int = int(text) if row.kind == "int" else float(text)

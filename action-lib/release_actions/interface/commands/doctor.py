@@ -8,6 +8,7 @@ import json
 from release_actions.interface.commands.common import open_repo
 from release_actions.interface.output import Console
 from release_actions.interface.spec import JSON, REPO, Opt, branch_input
+from release_actions.steps.branches import require_branch
 from release_actions.steps.doctor import FAIL, WARN, doctor
 from release_actions.steps.maintained import DEFAULT_COUNT, parse_count
 
@@ -32,6 +33,8 @@ OPTIONS = (
 
 def run(options: argparse.Namespace, out: Console) -> int:
     repo, _pyproject, config = open_repo(options.repo)
+    if options.branch:
+        require_branch(repo, options.branch.removeprefix("refs/heads/"))
     report = doctor(repo, config, branch=options.branch, count=options.count)
     # At a terminal the report already lists every finding; annotations are for the
     # Actions log, and stderr carries them beside a --json document.
