@@ -364,6 +364,40 @@ def branch_cases() -> Iterator[Case]:
     )
 
 
+# origin unreachable, through the environment only (nothing written to .git/config)
+UNREACHABLE_ORIGIN = (
+    ("GIT_CONFIG_COUNT", "1"),
+    ("GIT_CONFIG_KEY_0", "url./nonexistent/.insteadOf"),
+    ("GIT_CONFIG_VALUE_0", "file:///"),
+)
+
+
+def unreachable_origin_cases() -> Iterator[Case]:
+    """A missing branch with origin unreachable: an error about origin, not a version."""
+    for value in MISSING_BRANCHES:
+        yield Case(
+            "branch/origin unreachable",
+            "nightly-version",
+            ("--date", "20261201", "--branch", value),
+            env=UNREACHABLE_ORIGIN,
+            needle="Origin unreachable",
+        )
+        yield Case(
+            "branch/origin unreachable",
+            "compute-version",
+            ("--event", "push", "--date", "20261201", "--branch", value),
+            env=UNREACHABLE_ORIGIN,
+            needle="Origin unreachable",
+        )
+        yield Case(
+            "branch/origin unreachable",
+            "doctor",
+            ("--branch", value),
+            env=UNREACHABLE_ORIGIN,
+            needle="Origin unreachable",
+        )
+
+
 def date_cases() -> Iterator[Case]:
     for value in DATES:
         yield _flag("date", "nightly-version", "date", value)
@@ -460,6 +494,23 @@ def url_cases() -> Iterator[Case]:
             env=(("RA_INDEX_URL", value),),
             needle=needle,
         )
+
+
+def secret_cases() -> Iterator[Case]:
+    """Well-formed URLs holding a token, to commands that then fail: the token never shows."""
+    url = f"http://user:{SECRET}@127.0.0.1:9/simple/"
+    for command, args in (
+        ("prepare-release", ("--version", "0.7.2", "--index-url", url)),
+        ("publish-pypi-plan", (".", "--version", "0.7.2", "--index-url", url)),
+    ):
+        yield Case("url/secret", command, args, needle="")
+    yield Case(
+        "url/secret",
+        "prepare-release",
+        ("--version", "0.7.2"),
+        env=(("RA_INDEX_URL", url),),
+        needle="",
+    )
 
 
 def _json(value: object) -> bytes:
@@ -575,6 +626,26 @@ def event_cases() -> Iterator[Case]:
             needle="",
             label=f"release: prerelease is {value!r}",
         )
+    for name, value in (
+        ("GITHUB_BASE_REF", "release-0.7.x\n"),
+        ("GITHUB_BASE_REF", "release-\uff10.7.x"),
+        ("GITHUB_BASE_REF", "main..x"),
+        ("GITHUB_REF", "refs/heads/release-0.7.x\n"),
+        ("GITHUB_REF", "refs/heads/a b"),
+        ("GITHUB_REF", "refs/heads/release-0.7"),
+    ):
+        for command, args in (
+            ("nightly-version", ("--no-fetch", "--date", "20261201")),
+            ("compute-version", ("--event", "pull_request", "--no-fetch", "--date", "20261201")),
+        ):
+            yield Case(
+                "event payload/GITHUB_*",
+                command,
+                args,
+                env=((name, value),),
+                needle="",
+                label=f"{name}={value!r}",
+            )
     for name in ("deploy", "release\n", "Release", "release;id", "workflow_dispatch\r"):
         yield Case(
             "event payload",
@@ -658,10 +729,12 @@ def all_cases() -> list[Case]:
     cases = [
         *version_cases(),
         *branch_cases(),
+        *unreachable_origin_cases(),
         *date_cases(),
         *number_cases(),
         *identity_cases(),
         *url_cases(),
+        *secret_cases(),
         *event_cases(),
         *ra_input_cases(),
     ]
@@ -768,7 +841,10 @@ BASE_ENV = {
 def _environment(values: dict[str, str]) -> Iterator[None]:
     saved = dict(os.environ)
     for name in list(os.environ):
-        if name.startswith(("RA_", "GITHUB_", "RUNNER_")) or name in ("SOURCE_DATE_EPOCH", "CI"):
+        if name.startswith(("RA_", "GITHUB_", "RUNNER_", "GIT_CONFIG_")) or name in (
+            "SOURCE_DATE_EPOCH",
+            "CI",
+        ):
             del os.environ[name]
     os.environ.update(values)
     try:

@@ -16,10 +16,19 @@ from __future__ import annotations
 
 import contextlib
 import io
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from release_actions.core.config import config_from_pyproject
+from release_actions.core.errors import InvalidValueError
+from release_actions.core.text_inputs import (
+    check_branch_name,
+    check_date,
+    check_url,
+    date_from_epoch,
+)
 from release_actions.interface.cli import main
 from tests.bad_input_corpus import FAMILIES, Bed, Case, all_cases, run_case
 from tests.testbed.origin import Origin
@@ -268,3 +277,109 @@ def test_corpus_size() -> None:
     assert len(CORPUS) >= 300
     for family in FAMILIES:
         assert sum(case.family == family for case in CORPUS) >= 30, family
+
+
+# --------------------------------------------------------------------------- the pure checks
+
+TODAY = date(2026, 12, 3)
+
+
+@pytest.mark.parametrize("text", ["20000101", "20261203", "20261204", "20240229"])
+def test_dates_accepted(text: str) -> None:
+    assert check_date(text, today=TODAY) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["19991231", "20261205", "99991231", "20261203\n", "2026120\u0663", "20230229", "", "2026123"],
+)
+def test_dates_refused(text: str) -> None:
+    with pytest.raises(InvalidValueError):
+        check_date(text, today=TODAY)
+
+
+@pytest.mark.parametrize(("epoch", "day"), [("946684800", "20000101"), ("1796256000", "20261203")])
+def test_epochs(epoch: str, day: str) -> None:
+    assert date_from_epoch(epoch, today=TODAY) == day
+
+
+@pytest.mark.parametrize("epoch", ["946684799", "9" * 13, "9" * 12, "-5", "1e9", "1796256000\n"])
+def test_epochs_refused(epoch: str) -> None:
+    with pytest.raises(InvalidValueError):
+        date_from_epoch(epoch, today=TODAY)
+
+
+@pytest.mark.parametrize(
+    "name", ["main", "release-0.7.x", "feature/a.b", "a-b_c", "user@host", "x" * 255]
+)
+def test_branch_names_accepted(name: str) -> None:
+    assert check_branch_name(name) == name
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "",
+        "main\n",
+        "a..b",
+        "a b",
+        "-x",
+        "/a",
+        "a/",
+        "a.lock",
+        "a//b",
+        "a@{1}",
+        "@",
+        ".a",
+        "a/.b",
+        "a~",
+        "a^",
+        "a:b",
+        "a?",
+        "a*",
+        "a[",
+        "a\\b",
+        "HEAD",
+        "a.",
+        "x" * 256,
+    ],
+)
+def test_branch_names_refused(name: str) -> None:
+    with pytest.raises(InvalidValueError):
+        check_branch_name(name)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://pypi.org/simple/",
+        "http://127.0.0.1:8080/simple/",
+        "http://[::1]:3000/",
+        "https://user:pw@example.com/x",
+    ],
+)
+def test_urls_accepted(url: str) -> None:
+    assert check_url(url) == url
+
+
+def test_url_errors_never_show_credentials() -> None:
+    with pytest.raises(InvalidValueError) as err:
+        check_url("https://user:s3cr3t@exa mple.com/")
+    assert "s3cr3t" not in str(err.value) and "***@" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("bot-email", "bot@example.com\nSigned-off-by: Evil <e@example.com>"),
+        ("bot-name", "Evil <e@example.com>"),
+        ("npm-registry", "ftp://registry.example/"),
+        ("npm-registry", "https://registry.example/\n"),
+        ("default-branch", "main..x"),
+        ("npm-package", "llama-stack-client\x1b[0m"),
+        ("pins", ["llama-stack-client\n"]),
+    ],
+)
+def test_config_text_values_refused(key: str, value: object) -> None:
+    with pytest.raises(InvalidValueError):
+        config_from_pyproject({"tool": {"release-actions": {key: value}}})

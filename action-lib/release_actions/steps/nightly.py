@@ -142,7 +142,12 @@ def nightly_version(
         if branch.startswith("release-"):
             parse_release_branch(branch)
     state = read_tag_state(repo, fetch=fetch)
-    branch = branch or current_branch(state, env) or default_branch
+    if not branch:
+        branch = current_branch(state, env) or default_branch
+        where = "the event's branch (GITHUB_BASE_REF or GITHUB_REF)"
+        check_branch_name(branch, where)
+        if branch.startswith("release-"):
+            parse_release_branch(branch)
     if given and branch != state.head_branch:
         require_branch(repo, branch, fetch=fetch)
     fallback = fallback_version(pyproject) if pyproject is not None else None
