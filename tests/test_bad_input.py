@@ -1,18 +1,37 @@
 """Every malformed value: non-zero exit, an ::error naming the value and the fix, no write.
 
-One table, driven through the real CLI entry point with the environment an action
-step would have (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, RA_* inputs).
+Two tables, driven through the real CLI entry point with the environment an action
+step would have (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, RA_* inputs):
+
+* ``CASES``: the first hand-written table, in a small scenario repository;
+* the generated corpus of :mod:`tests.bad_input_corpus` (categories x commands x
+  flag or ``RA_*`` variable), in a clone of the test-bed origin: each case must be
+  refused with one ``::error`` line holding ``Fix:``, no traceback (exit code 3 is
+  the internal error), no secret, and nothing written in the clone or on origin.
+
+Figures per family: ``.venv/bin/python scripts/bad-input-report.py``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from release_actions.core.config import config_from_pyproject
+from release_actions.core.errors import InvalidValueError
+from release_actions.core.text_inputs import (
+    check_branch_name,
+    check_date,
+    check_url,
+    date_from_epoch,
+)
 from release_actions.interface.cli import main
+from tests.bad_input_corpus import FAMILIES, Bed, Case, all_cases, run_case
+from tests.testbed.origin import Origin
 from tests.testbed.scenario import Scenario, git
 
 CV = "compute-version"
@@ -205,3 +224,162 @@ def test_bad_numeric_inputs_of_post_release(
         code = main(["post-release", "--repo", str(repo), "--tag", "v0.7.1"])
     errors = [line for line in stderr.getvalue().splitlines() if line.startswith("::error")]
     assert code == 1 and len(errors) == 1 and f"'{value}'" in errors[0], stderr.getvalue()
+
+
+CORPUS = all_cases()
+
+
+@pytest.fixture(scope="module")
+def bed(origin_template: Origin, tmp_path_factory: pytest.TempPathFactory) -> Bed:
+    return Bed(origin_template, tmp_path_factory.mktemp("corpus"))
+
+
+def _check(bed: Bed, case: Case, tmp_path: Path, *, actions: bool) -> None:
+    outcome = run_case(case, bed, tmp_path, actions=actions)
+    if outcome.wrote:
+        bed.reset()
+    report = f"exit {outcome.code}\nstdout: {outcome.stdout}\nstderr: {outcome.stderr}"
+    assert not outcome.traceback, report
+    assert not outcome.wrote, f"wrote {outcome.wrote}: {report}"
+    assert outcome.code not in (0, 3), report
+    assert outcome.stdout == "", report
+    assert not outcome.leaked, report
+    assert outcome.outputs == "", "no step output on bad input"
+    if actions:
+        errors = outcome.error_lines
+        assert len(errors) == 1 and "Fix: " in errors[0], report
+        if case.needle:
+            escaped = case.needle.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            assert escaped in errors[0], report
+        assert "**Fix:**" in outcome.summary, outcome.summary
+    else:
+        lines = outcome.stderr.splitlines()
+        assert sum(line.startswith("error: ") for line in lines) == 1, report
+        assert sum(line.startswith("fix: ") for line in lines) == 1, report
+
+
+@pytest.mark.parametrize("case", CORPUS, ids=[case.id for case in CORPUS])
+def test_corpus(bed: Bed, tmp_path: Path, case: Case) -> None:
+    _check(bed, case, tmp_path, actions=True)
+
+
+TERMINAL_SAMPLE = CORPUS[::15]
+
+
+@pytest.mark.parametrize("case", TERMINAL_SAMPLE, ids=[case.id for case in TERMINAL_SAMPLE])
+def test_corpus_at_a_terminal(bed: Bed, tmp_path: Path, case: Case) -> None:
+    _check(bed, case, tmp_path, actions=False)
+
+
+def test_corpus_size() -> None:
+    families = {case.family for case in CORPUS}
+    assert families == set(FAMILIES)
+    assert len(CORPUS) >= 300
+    for family in FAMILIES:
+        assert sum(case.family == family for case in CORPUS) >= 30, family
+
+
+# --------------------------------------------------------------------------- the pure checks
+
+TODAY = date(2026, 12, 3)
+
+
+@pytest.mark.parametrize("text", ["20000101", "20261203", "20261204", "20240229"])
+def test_dates_accepted(text: str) -> None:
+    assert check_date(text, today=TODAY) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["19991231", "20261205", "99991231", "20261203\n", "2026120\u0663", "20230229", "", "2026123"],
+)
+def test_dates_refused(text: str) -> None:
+    with pytest.raises(InvalidValueError):
+        check_date(text, today=TODAY)
+
+
+@pytest.mark.parametrize(("epoch", "day"), [("946684800", "20000101"), ("1796256000", "20261203")])
+def test_epochs(epoch: str, day: str) -> None:
+    assert date_from_epoch(epoch, today=TODAY) == day
+
+
+@pytest.mark.parametrize("epoch", ["946684799", "9" * 13, "9" * 12, "-5", "1e9", "1796256000\n"])
+def test_epochs_refused(epoch: str) -> None:
+    with pytest.raises(InvalidValueError):
+        date_from_epoch(epoch, today=TODAY)
+
+
+@pytest.mark.parametrize(
+    "name", ["main", "release-0.7.x", "feature/a.b", "a-b_c", "user@host", "x" * 255]
+)
+def test_branch_names_accepted(name: str) -> None:
+    assert check_branch_name(name) == name
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "",
+        "main\n",
+        "a..b",
+        "a b",
+        "-x",
+        "/a",
+        "a/",
+        "a.lock",
+        "a//b",
+        "a@{1}",
+        "@",
+        ".a",
+        "a/.b",
+        "a~",
+        "a^",
+        "a:b",
+        "a?",
+        "a*",
+        "a[",
+        "a\\b",
+        "HEAD",
+        "a.",
+        "x" * 256,
+    ],
+)
+def test_branch_names_refused(name: str) -> None:
+    with pytest.raises(InvalidValueError):
+        check_branch_name(name)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://pypi.org/simple/",
+        "http://127.0.0.1:8080/simple/",
+        "http://[::1]:3000/",
+        "https://user:pw@example.com/x",
+    ],
+)
+def test_urls_accepted(url: str) -> None:
+    assert check_url(url) == url
+
+
+def test_url_errors_never_show_credentials() -> None:
+    with pytest.raises(InvalidValueError) as err:
+        check_url("https://user:s3cr3t@exa mple.com/")
+    assert "s3cr3t" not in str(err.value) and "***@" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("bot-email", "bot@example.com\nSigned-off-by: Evil <e@example.com>"),
+        ("bot-name", "Evil <e@example.com>"),
+        ("npm-registry", "ftp://registry.example/"),
+        ("npm-registry", "https://registry.example/\n"),
+        ("default-branch", "main..x"),
+        ("npm-package", "llama-stack-client\x1b[0m"),
+        ("pins", ["llama-stack-client\n"]),
+    ],
+)
+def test_config_text_values_refused(key: str, value: object) -> None:
+    with pytest.raises(InvalidValueError):
+        config_from_pyproject({"tool": {"release-actions": {key: value}}})

@@ -19,6 +19,17 @@ from pathlib import Path
 from release_actions.core.errors import ReleaseActionsError
 
 LOCK_POLICIES = ("fail", "skip", "wait")
+_UNREACHABLE = (
+    "failed to fetch",
+    "error sending request",
+    "connection refused",
+    "tcp connect error",
+    "dns error",
+    "operation timed out",
+    "invalid certificate",
+    "401 unauthorized",
+    "403 forbidden",
+)
 _UNSATISFIABLE = (
     "no solution found",
     "no version of",
@@ -69,7 +80,18 @@ def relock(
     )
     if proc.returncode != 0:
         text = proc.stderr.strip() or proc.stdout.strip()
-        if any(marker in text.lower() for marker in _UNSATISFIABLE):
+        lowered = text.lower()
+        if any(marker in lowered for marker in _UNREACHABLE):
+            # uv says "No solution found" here too: an index it cannot reach is not
+            # an unpublished pin.
+            cause = next((line.strip() for line in reversed(text.splitlines()) if line.strip()), "")
+            raise ReleaseActionsError(
+                f"uv lock could not reach the package index: {cause}",
+                fix="check the index URL (index-url input or the project's uv configuration),"
+                " the network and the index credentials",
+                title="Package index unreachable",
+            )
+        if any(marker in lowered for marker in _UNSATISFIABLE):
             raise UnpublishedError(text)
         raise ReleaseActionsError(f"uv lock failed: {text}", fix="run `uv lock` locally to see why")
     return LockResult("relocked" if lock.read_bytes() != before else "unchanged")

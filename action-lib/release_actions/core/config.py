@@ -6,9 +6,16 @@ with no configuration at all.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from release_actions.core.errors import InvalidValueError
+from release_actions.core.text_inputs import (
+    check_branch_name,
+    check_identity,
+    check_url,
+    control_free,
+)
 
 ACTIONS_BOT_NAME = "github-actions[bot]"
 ACTIONS_BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
@@ -21,6 +28,14 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "write_mode": ("push", "pull-request", "auto"),
     "rc_main_policy": ("ignore", "track"),
     "milestone_gate": ("off", "warn", "fail"),
+}
+
+
+TEXT_CHECKS: dict[str, Callable[[str, str], str]] = {
+    "default_branch": check_branch_name,
+    "npm_registry": check_url,
+    "bot_name": check_identity,
+    "bot_email": check_identity,
 }
 
 
@@ -72,9 +87,13 @@ def _coerce(key: str, name: str, value: Any) -> Any:
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise InvalidValueError(f"[tool.release-actions] {key}", value, "a list of strings")
+        for item in value:
+            control_free(item, f"[tool.release-actions] {key}")
         return tuple(value)
     if not isinstance(value, str):
         raise InvalidValueError(f"[tool.release-actions] {key}", value, "a string")
+    what = f"[tool.release-actions] {key}"
+    TEXT_CHECKS.get(name, control_free)(value, what)
     if name in CHOICES and value not in CHOICES[name]:
         raise InvalidValueError(f"[tool.release-actions] {key}", value, " | ".join(CHOICES[name]))
     return value

@@ -33,6 +33,7 @@ __all__ = [
     "next_dev_base",
     "npm_version",
     "parse_any_version",
+    "parse_artifact_version",
     "parse_release_branch",
     "parse_release_version",
     "parse_tag",
@@ -43,22 +44,38 @@ RELEASE_FORMS = "X.Y.Z or X.Y.ZrcN (also X.Y.ZaN, X.Y.ZbN), e.g. 0.4.5 or 0.5.0r
 TAG_FORMS = "vX.Y.Z, vX.Y.ZrcN or the dev tag vX.Y.Z-dev, e.g. v0.4.5, v0.5.0rc1, v0.4.6-dev"
 BRANCH_FORMS = "release-X.Y.x, e.g. release-0.4.x"
 
-_NUM = r"(?:0|[1-9]\d*)"
-_RELEASE_RE = re.compile(rf"^({_NUM})\.({_NUM})\.({_NUM})(?:(a|b|rc)({_NUM}))?$")
-_DEV_TAG_RE = re.compile(rf"^v({_NUM})\.({_NUM})\.({_NUM})-dev$")
-_BRANCH_RE = re.compile(rf"^release-({_NUM})\.({_NUM})\.x$")
+_NUM = r"(?:0|[1-9][0-9]*)"
+_RELEASE_RE = re.compile(rf"({_NUM})\.({_NUM})\.({_NUM})(?:(a|b|rc)({_NUM}))?")
+_DEV_TAG_RE = re.compile(rf"v({_NUM})\.({_NUM})\.({_NUM})-dev")
+_BRANCH_RE = re.compile(rf"release-({_NUM})\.({_NUM})\.x")
 _NPM_PRE = {"a": "alpha", "b": "beta", "rc": "rc"}
+# Checked before any int(): Python refuses to convert more than 4300 digits.
+MAX_VERSION_CHARS = 64
+
+
+def _bounded(text: object, what: str, accepted: str) -> str:
+    """``text`` if it is a string of at most MAX_VERSION_CHARS, else an error."""
+    if not isinstance(text, str):
+        raise InvalidValueError(what, text, accepted)
+    if len(text) > MAX_VERSION_CHARS:
+        shown = f"{text[:20]}...({len(text)} characters)"
+        raise InvalidValueError(
+            what, shown, accepted, fix=f"pass at most {MAX_VERSION_CHARS} characters"
+        )
+    return text
 
 
 def _hint(text: str) -> str:
     """A one-line suggestion for a near miss, or ''."""
-    if text.startswith(("v", "V")) and _RELEASE_RE.match(text[1:]):
+    if len(text) > MAX_VERSION_CHARS:
+        return ""
+    if text.startswith(("v", "V")) and _RELEASE_RE.fullmatch(text[1:]):
         return f"drop the leading 'v': use {text[1:]}"
     try:
         canonical = Version(text)
     except InvalidVersion:
         return ""
-    if str(canonical) != text and _RELEASE_RE.match(str(canonical)):
+    if str(canonical) != text and _RELEASE_RE.fullmatch(str(canonical)):
         return f"use the canonical PEP 440 spelling {canonical}"
     if canonical.is_postrelease:
         return "post releases are not supported: release the next patch instead"
@@ -73,13 +90,15 @@ def _hint(text: str) -> str:
 
 def parse_release_version(text: str, what: str = "version") -> Version:
     """Parse a release version: X.Y.Z, or a pre-release X.Y.Z{a,b,rc}N, canonical form only."""
-    if not isinstance(text, str) or not _RELEASE_RE.match(text):
+    _bounded(text, what, RELEASE_FORMS)
+    if not _RELEASE_RE.fullmatch(text):
         raise InvalidValueError(what, text, RELEASE_FORMS, fix=_hint(str(text)))
     return Version(text)
 
 
 def parse_any_version(text: str, what: str = "version") -> Version:
     """Parse any PEP 440 version (dev versions included), canonical spelling required."""
+    _bounded(text, what, "a PEP 440 version such as 0.4.5 or 0.4.5.dev0")
     try:
         version = Version(text)
     except InvalidVersion:
@@ -93,9 +112,26 @@ def parse_any_version(text: str, what: str = "version") -> Version:
     return version
 
 
+def parse_artifact_version(text: str, what: str = "version") -> Version:
+    """A version a built artifact may carry: canonical PEP 440, without epoch or local part.
+
+    PyPI refuses local versions, npm has no form for epochs, and release-actions
+    produces neither.
+    """
+    version = parse_any_version(text, what)
+    if version.epoch or version.local is not None:
+        raise InvalidValueError(
+            what,
+            text,
+            "a PEP 440 version without an epoch (N!) or a local part (+...)",
+            fix=_hint(text) or "pass the version compute-version gave, e.g. 0.8.0 or 0.8.0rc1",
+        )
+    return version
+
+
 def is_release(version: Version) -> bool:
     """True for X.Y.Z and X.Y.Z{a,b,rc}N: no dev, post, local or epoch parts."""
-    return _RELEASE_RE.match(str(version)) is not None
+    return _RELEASE_RE.fullmatch(str(version)) is not None
 
 
 class ReleaseTag(NamedTuple):
@@ -142,16 +178,15 @@ Tag = ReleaseTag | DevTag
 
 def parse_tag(text: str) -> ReleaseTag | DevTag:
     """Parse a release tag or a dev tag; anything else is an error naming the tag."""
-    if not isinstance(text, str):
-        raise InvalidValueError("tag", text, TAG_FORMS)
+    _bounded(text, "tag", TAG_FORMS)
     name = text.removeprefix("refs/tags/")
-    match = _DEV_TAG_RE.match(name)
+    match = _DEV_TAG_RE.fullmatch(name)
     if match:
         return DevTag(name, Version(".".join(match.groups())))
-    if name.startswith("v") and _RELEASE_RE.match(name[1:]):
+    if name.startswith("v") and _RELEASE_RE.fullmatch(name[1:]):
         return ReleaseTag(name, Version(name[1:]))
     fix = ""
-    if _RELEASE_RE.match(name):
+    if _RELEASE_RE.fullmatch(name):
         fix = f"release tags start with 'v': use v{name}"
     elif name.startswith("v"):
         fix = _hint(name[1:])
@@ -183,8 +218,8 @@ class ReleaseBranch(NamedTuple):
 
 
 def parse_release_branch(text: str) -> ReleaseBranch:
-    name = text.removeprefix("refs/heads/") if isinstance(text, str) else text
-    match = _BRANCH_RE.match(name) if isinstance(name, str) else None
+    name = _bounded(text, "release branch", BRANCH_FORMS).removeprefix("refs/heads/")
+    match = _BRANCH_RE.fullmatch(name)
     if not match:
         raise InvalidValueError("release branch", text, BRANCH_FORMS)
     return ReleaseBranch(name, int(match.group(1)), int(match.group(2)))
@@ -201,11 +236,13 @@ def tag_rank(name: str) -> TagInfo | None:
     ``X.Y.Za1.dev0``), as :func:`base_rank` does for a :class:`Version`. Used to
     scan thousands of tags cheaply; build the winner with :func:`parse_tag`.
     """
-    match = _DEV_TAG_RE.match(name)
+    if len(name) > MAX_VERSION_CHARS:
+        return None
+    match = _DEV_TAG_RE.fullmatch(name)
     if match:
         x, y, z = (int(g) for g in match.groups())
         return ((x, y, z), 0, "", 0), True, (x, y)
-    match = _RELEASE_RE.match(name[1:]) if name[:1] == "v" else None
+    match = _RELEASE_RE.fullmatch(name[1:]) if name[:1] == "v" else None
     if match is None:
         return None
     x, y, z = int(match.group(1)), int(match.group(2)), int(match.group(3))

@@ -33,15 +33,26 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple, NoReturn
 
 from release_actions.core.errors import InvalidValueError, ReleaseActionsError
+from release_actions.core.text_inputs import (
+    check_branch_name,
+    check_date,
+    check_identity,
+    check_url,
+    control_free,
+)
+from release_actions.core.versions import parse_release_branch
 
 TRUE_WORDS = frozenset({"true", "yes", "1", "on"})
 FALSE_WORDS = frozenset({"false", "no", "0", "off"})
 KINDS = ("str", "flag", "tristate", "list", "int", "float")
 MAX_NUMBER_CHARS = 20
+_INT_RE = re.compile(r"[+-]?[0-9]+")
+_FLOAT_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 class Opt(NamedTuple):
@@ -96,9 +107,28 @@ class Opt(NamedTuple):
 
 def single_line(value: str) -> str:
     """A name or identity: no control characters (a newline would forge a trailer)."""
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
-        raise InvalidValueError("value", value, "one line of text without control characters")
+    return check_identity(value, "value")
+
+
+def date_input(value: str) -> str:
+    """YYYYMMDD, ASCII digits, from 2000-01-01 to tomorrow (UTC)."""
+    return check_date(value, "value")
+
+
+def branch_input(value: str) -> str:
+    """A branch name as ``git check-ref-format --branch`` accepts it."""
+    name = check_branch_name(value.removeprefix("refs/heads/"), "value")
+    if name.startswith("release-"):
+        try:
+            parse_release_branch(name)
+        except InvalidValueError as err:
+            raise InvalidValueError("value", value, err.accepted) from None
     return value
+
+
+def url_input(value: str) -> str:
+    """An http(s) URL with a host (credentials never shown in the error)."""
+    return check_url(value, "value")
 
 
 # The inputs most commands share.
@@ -200,7 +230,7 @@ def _convert(row: Opt, raw: Any, from_env: bool) -> Any:
     if row.kind in ("flag", "tristate"):
         if isinstance(raw, bool):
             return raw
-        word = str(raw).strip().lower()
+        word = str(raw).strip(" ").lower()  # 'false\n' is not 'false': fail closed
         if word in TRUE_WORDS:
             return True
         if word in FALSE_WORDS:
@@ -208,24 +238,37 @@ def _convert(row: Opt, raw: Any, from_env: bool) -> Any:
         _bad(row, raw, from_env, "true or false")
     if row.kind == "list":
         if isinstance(raw, list):
-            items = [str(item) for item in raw]
+            items = [str(item).strip(" ") for item in raw]
         else:
             items = str(raw).replace(",", " ").split()
+        for item in items:
+            _text(row, item, from_env)
         return [item for item in items if item]
     text = str(raw)
     if row.kind in ("int", "float"):
-        return _number(row, text.strip(), from_env)
-    value = text.strip()
+        return _number(row, text.strip(" "), from_env)
+    # Only spaces are trimmed: a trailing newline ('0.8.0\n') is refused, not dropped.
+    value = _text(row, text.strip(" "), from_env)
     if row.choices and value and value not in row.choices:
         _bad(row, raw, from_env, " | ".join(row.choices))
     return value
+
+
+def _text(row: Opt, value: str, from_env: bool) -> str:
+    """``value`` if it is one line of at most MAX_TEXT_CHARS without control characters."""
+    try:
+        return control_free(value)
+    except InvalidValueError as err:
+        _bad(row, err.value, from_env, err.accepted)
 
 
 def _number(row: Opt, text: str, from_env: bool) -> float | int:
     low = row.minimum if row.minimum is not None else 0
     accepted = f"a {'whole ' if row.kind == 'int' else ''}number"
     accepted += f" from {low:g}" + (f" to {row.maximum:g}" if row.maximum is not None else "")
-    if not text.isascii() or len(text) > MAX_NUMBER_CHARS:
+    # Full match, ASCII digits, bounded before int(): no '5\n', '1_0', '0x10', full-width digits.
+    form = _INT_RE if row.kind == "int" else _FLOAT_RE
+    if len(text) > MAX_NUMBER_CHARS or not form.fullmatch(text):
         _bad(row, text, from_env, accepted)
     try:
         value: float | int = int(text) if row.kind == "int" else float(text)

@@ -18,6 +18,7 @@ from typing import Any
 from release_actions.adapters.tags import known_release_tags
 from release_actions.core.config import Config
 from release_actions.core.errors import InvalidValueError, ReleaseActionsError
+from release_actions.core.text_inputs import control_free
 from release_actions.core.version_plan import (
     DRY_RUN_MODES,
     EVENTS,
@@ -42,14 +43,63 @@ __all__ = [
 
 
 def read_event_payload(env: Mapping[str, str]) -> dict[str, Any]:
+    """The event payload at ``GITHUB_EVENT_PATH``; {} when no file is named or it is absent.
+
+    A file that cannot be read or does not hold a JSON object is an error naming it:
+    a lost payload must not quietly turn into defaults.
+    """
     path = env.get("GITHUB_EVENT_PATH", "")
     if not path or not Path(path).is_file():
         return {}
+    fix = "run inside GitHub Actions, or point GITHUB_EVENT_PATH at the event's JSON payload"
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise ReleaseActionsError(
+            f"cannot read the event payload GITHUB_EVENT_PATH={path}: {type(exc).__name__}",
+            fix=fix,
+            title="Unreadable event payload",
+        ) from None
+    if not isinstance(data, dict):
+        raise InvalidValueError(
+            "event payload", type(data).__name__, "a JSON object (GITHUB_EVENT_PATH)", fix=fix
+        )
+    return data
+
+
+def event_object(payload: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """``payload[key]`` when it is an object, {} when absent or null; else an error."""
+    value = payload.get(key)
+    if value is None:
         return {}
-    return data if isinstance(data, dict) else {}
+    if not isinstance(value, dict):
+        raise InvalidValueError(
+            f"event field {key}",
+            _shown(value),
+            "a JSON object",
+            fix="check the event payload (GITHUB_EVENT_PATH) the workflow passes",
+        )
+    return value
+
+
+def event_text(payload: Mapping[str, Any], key: str, where: str) -> str:
+    """``payload[key]`` when it is a string, '' when absent or null; else an error."""
+    value = payload.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidValueError(
+            f"event field {where}.{key}",
+            _shown(value),
+            "a JSON string",
+            fix="check the event payload (GITHUB_EVENT_PATH): pass the value as a string",
+        )
+    return control_free(value.strip(" "), f"event field {where}.{key}")
+
+
+def _shown(value: object) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def request_from_event(
@@ -74,19 +124,28 @@ def request_from_event(
         raise InvalidValueError("event", event, " | ".join(EVENTS))
     payload = read_event_payload(env)
     if event == "release":
-        release = payload.get("release") or {}
+        release = event_object(payload, "release")
         if not tag:
-            tag = str(release.get("tag_name") or "")
+            tag = event_text(release, "tag_name", "release")
         if not tag and env.get("GITHUB_REF", "").startswith("refs/tags/"):
             tag = env["GITHUB_REF"].removeprefix("refs/tags/")
-        if prerelease is None and "prerelease" in release:
-            prerelease = bool(release["prerelease"])
+        if prerelease is None and release.get("prerelease") is not None:
+            if not isinstance(release["prerelease"], bool):
+                raise InvalidValueError(
+                    "event field release.prerelease",
+                    _shown(release["prerelease"]),
+                    "a JSON boolean",
+                    fix="check the event payload (GITHUB_EVENT_PATH)",
+                )
+            prerelease = release["prerelease"]
     if event == "workflow_dispatch":
-        inputs = payload.get("inputs") or {}
+        inputs = event_object(payload, "inputs")
         if not dry_run:
-            dry_run = str(inputs.get("dry_run") or inputs.get("dry-run") or "")
+            dry_run = event_text(inputs, "dry_run", "inputs") or event_text(
+                inputs, "dry-run", "inputs"
+            )
         if not version:
-            version = str(inputs.get("version") or "").strip()
+            version = event_text(inputs, "version", "inputs")
     return Request(event, tag, dry_run, version, prerelease, date, branch)
 
 

@@ -15,6 +15,7 @@ branches locally and from ``origin`` (no fetch).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,9 +88,12 @@ def parse_count(text: str) -> int:
     >>> parse_count("3")
     3
     """
-    if not text.strip().isdigit() or int(text) < 1:
-        raise InvalidValueError("count", text, "a whole number of lines, 1 or more")
-    return int(text)
+    if isinstance(text, int) and not isinstance(text, bool) and 1 <= text <= 1000:
+        return text
+    digits = text.strip(" ") if isinstance(text, str) else ""
+    if not re.fullmatch(r"[0-9]{1,4}", digits) or not 1 <= int(digits) <= 1000:
+        raise InvalidValueError("count", text, "a whole number of lines, from 1 to 1000")
+    return int(digits)
 
 
 def _check_count(count: int) -> int:

@@ -10,42 +10,43 @@ treeless fetch of history and tags.
 from __future__ import annotations
 
 import os
-import re
 import time
 from collections.abc import Mapping
 from pathlib import Path
 
 from release_actions.adapters import git
-from release_actions.core.errors import InvalidValueError, ReleaseActionsError
+from release_actions.core.errors import ReleaseActionsError
 from release_actions.core.nightly_base import (
     Nightly,
     TagState,
     fallback_version,
     nightly_from_tags,
 )
+from release_actions.core.text_inputs import (
+    DATE_FORMS,
+    check_branch_name,
+    check_date,
+    date_from_epoch,
+)
 from release_actions.core.versions import parse_release_branch, tag_rank
+from release_actions.steps.branches import require_branch
 
-DATE_FORMS = "YYYYMMDD, a real UTC date such as 20261125"
-_DATE_RE = re.compile(r"^\d{8}$")
-
-
-def _valid_day(year: int, month: int, day: int) -> bool:
-    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-    days = (31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-    return 1 <= month <= 12 and 1 <= day <= days[month - 1]
+__all__ = ["DATE_FORMS", "current_branch", "nightly_version", "read_tag_state", "resolve_date"]
 
 
 def resolve_date(date: str | None, env: Mapping[str, str] | None = None) -> str:
-    """The build date: ``date`` if given, else ``SOURCE_DATE_EPOCH``, else today (UTC)."""
+    """The build date: ``date`` if given, else ``SOURCE_DATE_EPOCH``, else today (UTC).
+
+    Checked by :mod:`release_actions.core.text_inputs`: ASCII digits, a real day
+    from 2000-01-01 to tomorrow (a date far ahead would outrank every later nightly).
+    """
     env = os.environ if env is None else env
     if date:
-        if not _DATE_RE.match(date) or not _valid_day(int(date[:4]), int(date[4:6]), int(date[6:])):
-            raise InvalidValueError("date", date, DATE_FORMS)
-        return date
-    epoch = env.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch and not epoch.isdigit():
-        raise InvalidValueError("SOURCE_DATE_EPOCH", epoch, "a Unix timestamp in seconds")
-    return time.strftime("%Y%m%d", time.gmtime(int(epoch) if epoch else None))
+        return check_date(date)
+    epoch = env.get("SOURCE_DATE_EPOCH", "").strip(" ")
+    if epoch:
+        return date_from_epoch(epoch)
+    return time.strftime("%Y%m%d", time.gmtime())
 
 
 DESCRIBE = ("describe", "--tags", "--abbrev=0", "--match", "v[0-9]*", "HEAD")
@@ -135,11 +136,19 @@ def nightly_version(
     env: Mapping[str, str] | None = None,
 ) -> Nightly:
     day = resolve_date(date, env)
+    given = bool(branch)
     if branch:
-        branch = branch.removeprefix("refs/heads/")
+        branch = check_branch_name(branch.removeprefix("refs/heads/"))
         if branch.startswith("release-"):
             parse_release_branch(branch)
     state = read_tag_state(repo, fetch=fetch)
-    branch = branch or current_branch(state, env) or default_branch
+    if not branch:
+        branch = current_branch(state, env) or default_branch
+        where = "the event's branch (GITHUB_BASE_REF or GITHUB_REF)"
+        check_branch_name(branch, where)
+        if branch.startswith("release-"):
+            parse_release_branch(branch)
+    if given and branch != state.head_branch:
+        require_branch(repo, branch, fetch=fetch)
     fallback = fallback_version(pyproject) if pyproject is not None else None
     return nightly_from_tags(state, branch, fallback, day)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from release_actions.core.versions import parse_any_version
+from release_actions.core.versions import parse_artifact_version
 from release_actions.interface.commands.common import open_repo, require
 from release_actions.interface.output import Console, markdown_table
 from release_actions.interface.spec import JSON, REPO, Opt
@@ -46,7 +46,7 @@ def run(options: argparse.Namespace, out: Console) -> int:
         "no version given: build needs the version to force.",
         "pass --version V (the version input / RA_VERSION), e.g. 0.8.0",
     )
-    version = parse_any_version(options.version)
+    version = parse_artifact_version(options.version)
     repo_path = Path(options.repo)
     configured = () if options.package else open_repo(options.repo)[2].pyprojects
     result = build(

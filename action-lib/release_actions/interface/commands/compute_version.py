@@ -6,7 +6,7 @@ import argparse
 
 from release_actions.interface.commands.common import open_repo
 from release_actions.interface.output import Console, markdown_table, summary_rows
-from release_actions.interface.spec import JSON, REPO, Opt
+from release_actions.interface.spec import JSON, REPO, Opt, branch_input, date_input
 from release_actions.steps.compute import DRY_RUN_MODES, EVENTS, compute, request_from_event
 
 OPTIONS = (
@@ -22,8 +22,8 @@ OPTIONS = (
         kind="tristate",
         help="treat the release as a pre-release (GitHub pre-release)",
     ),
-    Opt("--date", "RA_DATE", help="YYYYMMDD for dev versions"),
-    Opt("--branch", "RA_BRANCH", help="branch of the build"),
+    Opt("--date", "RA_DATE", check=date_input, help="YYYYMMDD for dev versions"),
+    Opt("--branch", "RA_BRANCH", check=branch_input, help="branch of the build"),
     Opt("--rc-target", "RA_RC_TARGET", help="where RCs go: testpypi (default) | pypi"),
     Opt("--no-fetch", kind="flag", help="never fetch from origin"),
 )

@@ -8,7 +8,8 @@ import json
 from release_actions.interface.commands.common import open_repo
 from release_actions.interface.commands.maintained import COUNT
 from release_actions.interface.output import Console
-from release_actions.interface.spec import JSON, REPO, Opt
+from release_actions.interface.spec import JSON, REPO, Opt, branch_input
+from release_actions.steps.branches import require_branch
 from release_actions.steps.doctor import FAIL, WARN, doctor
 
 OPTIONS = (
@@ -17,6 +18,7 @@ OPTIONS = (
     Opt(
         "--branch",
         "RA_BRANCH",
+        check=branch_input,
         help="branch the checkout belongs to (default: HEAD's branch, else GITHUB_REF)",
     ),
     COUNT,
@@ -25,6 +27,8 @@ OPTIONS = (
 
 def run(options: argparse.Namespace, out: Console) -> int:
     repo, _pyproject, config = open_repo(options.repo)
+    if options.branch:
+        require_branch(repo, options.branch.removeprefix("refs/heads/"))
     report = doctor(repo, config, branch=options.branch, count=options.count)
     # At a terminal the report already lists every finding; annotations are for the
     # Actions log, and stderr carries them beside a --json document.

@@ -7,7 +7,7 @@ import json
 
 from release_actions.interface.commands.common import open_repo
 from release_actions.interface.output import Console
-from release_actions.interface.spec import REPO, Opt
+from release_actions.interface.spec import REPO, Opt, branch_input
 from release_actions.steps.maintained import (
     DEFAULT_COUNT,
     FORMATS,
@@ -38,6 +38,7 @@ OPTIONS = (
     Opt(
         "--base",
         "RA_BASE",
+        check=branch_input,
         help="branch backports start from, for --format mergify (default: the default branch)",
     ),
 )

@@ -6,16 +6,22 @@ import argparse
 
 from release_actions.interface.commands.common import open_repo
 from release_actions.interface.output import Console, markdown_table
-from release_actions.interface.spec import JSON, REPO, Opt
+from release_actions.interface.spec import JSON, REPO, Opt, branch_input, date_input
 from release_actions.steps.nightly import nightly_version
 
 OPTIONS = (
     REPO,
     JSON,
-    Opt("--date", "RA_DATE", help="YYYYMMDD (default: SOURCE_DATE_EPOCH or today, UTC)"),
+    Opt(
+        "--date",
+        "RA_DATE",
+        check=date_input,
+        help="YYYYMMDD (default: SOURCE_DATE_EPOCH or today, UTC)",
+    ),
     Opt(
         "--branch",
         "RA_BRANCH",
+        check=branch_input,
         help="branch the build belongs to (default: from the event or HEAD)",
     ),
     Opt("--no-fetch", kind="flag", help="never fetch tags or history from origin"),

@@ -12,7 +12,7 @@ import argparse
 from release_actions.adapters.uvlock import LOCK_POLICIES
 from release_actions.interface.commands.common import open_repo
 from release_actions.interface.output import Console
-from release_actions.interface.spec import JSON, REPO, Opt
+from release_actions.interface.spec import JSON, REPO, Opt, url_input
 
 OPTIONS = (
     Opt("version", help="the version to plan: X.Y.Z or X.Y.ZrcN"),
@@ -34,6 +34,7 @@ OPTIONS = (
     Opt(
         "--index-url",
         "RA_INDEX_URL",
+        check=url_input,
         help="index for prepare-release's uv lock (default: the project's own configuration)",
     ),
 )

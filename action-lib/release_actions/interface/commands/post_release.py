@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 from pathlib import Path
 
 from release_actions.core.errors import InvalidValueError
 from release_actions.interface.commands.common import identity_from, open_repo
 from release_actions.interface.output import Console, markdown_table
-from release_actions.interface.spec import JSON, REPO, Opt, write_options
-from release_actions.steps.compute import read_event_payload
+from release_actions.interface.spec import JSON, REPO, Opt, url_input, write_options
+from release_actions.steps.compute import event_object, event_text, read_event_payload
 from release_actions.steps.post.release import (
     RC_POLICIES,
     PostRequest,
@@ -51,7 +52,12 @@ OPTIONS = (
         choices=RC_POLICIES,
         help=" | ".join(RC_POLICIES) + " (what an RC does to main)",
     ),
-    Opt("--npm-registry", "RA_NPM_REGISTRY", help="npm registry (default: config, else npmjs)"),
+    Opt(
+        "--npm-registry",
+        "RA_NPM_REGISTRY",
+        check=url_input,
+        help="npm registry (default: config, else npmjs)",
+    ),
     Opt(
         "--npm-wait-attempts",
         "RA_NPM_WAIT_ATTEMPTS",
@@ -78,17 +84,31 @@ def _tag_from_event(tag: str, repo: Path) -> str:
     event = os.environ.get("GITHUB_EVENT_NAME", "")
     payload = read_event_payload(os.environ)
     if event == "release":
-        return str((payload.get("release") or {}).get("tag_name") or "")
+        found = event_text(event_object(payload, "release"), "tag_name", "release")
+        if found:
+            return found
     if event == "workflow_run":
-        run = payload.get("workflow_run") or {}
-        if run.get("conclusion") != "success" or run.get("event") != "release":
+        run = event_object(payload, "workflow_run")
+        run_event, conclusion = (
+            event_text(run, "event", "workflow_run"),
+            event_text(run, "conclusion", "workflow_run"),
+        )
+        if conclusion != "success" or run_event != "release":
             raise InvalidValueError(
                 "workflow_run",
-                f"{run.get('event')}/{run.get('conclusion')}",
+                f"{run_event or None}/{conclusion or None}",
                 "a successful run for a release event",
                 fix="trigger post-release on the publish run's success, or pass tag",
             )
-        return find_release_tag(repo, str(run.get("head_sha") or "")).name
+        head_sha = event_text(run, "head_sha", "workflow_run")
+        if not re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", head_sha):
+            raise InvalidValueError(
+                "event field workflow_run.head_sha",
+                head_sha,
+                "a full commit id (40 hexadecimal digits)",
+                fix="check the event payload (GITHUB_EVENT_PATH), or pass tag",
+            )
+        return find_release_tag(repo, head_sha).name
     raise InvalidValueError(
         "tag",
         "",

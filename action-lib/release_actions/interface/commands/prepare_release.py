@@ -10,7 +10,7 @@ from release_actions.core.errors import ReleaseActionsError
 from release_actions.core.versions import ReleaseTag, Version
 from release_actions.interface.commands.common import identity_from, open_repo
 from release_actions.interface.output import Console, markdown_table, summary_rows
-from release_actions.interface.spec import JSON, REPO, Opt, write_options
+from release_actions.interface.spec import JSON, REPO, Opt, branch_input, url_input, write_options
 from release_actions.steps.governance import (
     GATE_MODES,
     DraftRelease,
@@ -27,7 +27,7 @@ OPTIONS = (
     REPO,
     JSON,
     Opt("--version", "RA_VERSION", help="X.Y.Z or X.Y.ZrcN"),
-    Opt("--release-branch", "RA_RELEASE_BRANCH", help="default: release-X.Y.x"),
+    Opt("--release-branch", "RA_RELEASE_BRANCH", check=branch_input, help="default: release-X.Y.x"),
     Opt(
         "--from",
         "RA_FROM",
@@ -41,7 +41,12 @@ OPTIONS = (
         input="pins",
         help="sibling package to pin (repeatable; default from config)",
     ),
-    Opt("--pin-style", "RA_PIN_STYLE", help="exact | compatible | minimum"),
+    Opt(
+        "--pin-style",
+        "RA_PIN_STYLE",
+        choices=("exact", "compatible", "minimum"),
+        help="exact | compatible | minimum",
+    ),
     Opt(
         "--lock-policy",
         "RA_LOCK_POLICY",
@@ -52,6 +57,7 @@ OPTIONS = (
     Opt(
         "--index-url",
         "RA_INDEX_URL",
+        check=url_input,
         help="index for uv lock (default: the project's own configuration)",
     ),
     Opt(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from release_actions.interface.commands.common import open_repo, require
 from release_actions.interface.output import Console, markdown_table, summary_rows
-from release_actions.interface.spec import JSON, REPO, Opt
+from release_actions.interface.spec import JSON, REPO, Opt, url_input
 from release_actions.steps.publish.npm import publish_npm
 
 OPTIONS = (
@@ -25,6 +25,7 @@ OPTIONS = (
     Opt(
         "--registry",
         "RA_REGISTRY",
+        check=url_input,
         help="npm registry (default: [tool.release-actions] npm-registry, else npmjs)",
     ),
     Opt(
@@ -39,7 +40,12 @@ OPTIONS = (
         choices=("auto", "true", "false"),
         help="auto (on npmjs with GitHub OIDC) | true | false",
     ),
-    Opt("--access", "RA_ACCESS", help="public | restricted (scoped packages)"),
+    Opt(
+        "--access",
+        "RA_ACCESS",
+        choices=("public", "restricted"),
+        help="public | restricted (scoped packages)",
+    ),
     Opt("--wait-attempts", "RA_WAIT_ATTEMPTS", kind="int", default=30, maximum=1000),
     Opt("--wait-seconds", "RA_WAIT_SECONDS", kind="float", default=10.0, maximum=3600),
     Opt(

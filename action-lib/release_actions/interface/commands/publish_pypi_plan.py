@@ -7,10 +7,10 @@ import tempfile
 from pathlib import Path
 
 from release_actions.adapters.dists import PYTHON_SUFFIXES, find_dists
-from release_actions.core.versions import parse_any_version
+from release_actions.core.versions import parse_artifact_version
 from release_actions.interface.commands.common import require
 from release_actions.interface.output import Console, markdown_table
-from release_actions.interface.spec import JSON, Opt
+from release_actions.interface.spec import JSON, Opt, url_input
 from release_actions.steps.publish.pypi import plan_pypi_upload
 
 UPLOAD_ROOT = ".release-actions-upload"
@@ -26,6 +26,7 @@ OPTIONS = (
     Opt(
         "--index-url",
         "RA_INDEX_URL",
+        check=url_input,
         help="simple index of the target, e.g. https://pypi.org/simple/",
     ),
     Opt(
@@ -65,7 +66,7 @@ def run(options: argparse.Namespace, out: Console) -> int:
         "no folders given: publish-pypi-plan needs the built distributions.",
         "pass one or more folders of wheels and sdists",
     )
-    version = parse_any_version(options.version) if options.version else None
+    version = parse_artifact_version(options.version) if options.version else None
     plan = plan_pypi_upload(
         options.index_url,
         find_dists((Path(p) for p in options.paths), kinds=PYTHON_SUFFIXES),

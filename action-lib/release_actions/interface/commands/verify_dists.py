@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from release_actions.adapters.dists import find_dists, verify_dists
-from release_actions.core.versions import parse_any_version
+from release_actions.core.versions import parse_artifact_version
 from release_actions.interface.commands.common import require
 from release_actions.interface.output import Console, markdown_table
 from release_actions.interface.spec import JSON, Opt
@@ -35,7 +35,7 @@ def run(options: argparse.Namespace, out: Console) -> int:
         "no folders given: verify-dists needs the distributions to check.",
         "pass one or more folders (or files) of built distributions",
     )
-    version = parse_any_version(options.version)
+    version = parse_artifact_version(options.version)
     dists = verify_dists(find_dists(Path(p) for p in options.paths), version)
     out.result(
         {

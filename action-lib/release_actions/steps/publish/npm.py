@@ -42,6 +42,7 @@ def check_dist_tag(tag: str) -> str:
     stripped = tag.strip()
     valid = (
         bool(stripped)
+        and stripped.isascii()
         and all(c.isalnum() or c in "-._" for c in stripped)
         and not stripped[0].isdigit()
         and not (stripped[0] in "vV" and stripped[1:2].isdigit())
