@@ -9,7 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from release_actions.adapters.repo_files import resolve_configured, root_first, tracked_files
+from release_actions.adapters.repo_files import (
+    read_repo_text,
+    resolve_configured,
+    root_first,
+    tracked_files,
+)
 from release_actions.edits.npm_manifest import depends_on
 from release_actions.edits.pyproject import has_scm_config
 
@@ -25,12 +30,16 @@ def find_managed_pyprojects(repo: Path, configured: Sequence[str] = ()) -> list[
     outside git) with a ``[tool.setuptools_scm]`` table, the root one first.
     """
     if configured:
-        return resolve_configured(repo, configured, "pyproject.toml", "pyproject.toml")
+        paths = resolve_configured(repo, configured, "pyproject.toml", "pyproject.toml")
+        for path in paths:  # read now: a bad file is an error before any write
+            rel = path.relative_to(repo).as_posix()
+            has_scm_config(read_repo_text(repo, path, rel), path_for_errors=rel)
+        return paths
     found = []
     for rel in root_first(
         tracked_files(repo, "*pyproject.toml", "pyproject.toml"), "pyproject.toml"
     ):
-        text = (repo / rel).read_text(encoding="utf-8")
+        text = read_repo_text(repo, repo / rel, rel)
         if has_scm_config(text, path_for_errors=rel):
             found.append(repo / rel)
     return found
@@ -46,13 +55,17 @@ def find_package_jsons(repo: Path, package: str, configured: Sequence[str] = ())
     the root one first.
     """
     if configured:
-        return resolve_configured(repo, configured, "package.json", "package.json")
+        paths = resolve_configured(repo, configured, "package.json", "package.json")
+        for path in paths:  # read now: a bad file is an error before any write
+            rel = path.relative_to(repo).as_posix()
+            depends_on(read_repo_text(repo, path, rel), package, path_for_errors=rel)
+        return paths
     found = []
     candidates = tracked_files(repo, "*package.json", "package.json")
     for rel in root_first(candidates, "package.json"):
         if "node_modules" in rel.split("/"):
             continue
-        text = (repo / rel).read_text(encoding="utf-8")
+        text = read_repo_text(repo, repo / rel, rel)
         if depends_on(text, package, path_for_errors=rel):
             found.append(repo / rel)
     return found
