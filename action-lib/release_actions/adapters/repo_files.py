@@ -106,8 +106,9 @@ def check_inside(repo: Path, path: Path, rel: str = "") -> Path:
         root = repo.resolve(strict=True)
         resolved = path.resolve()
     except (RuntimeError, OSError) as exc:  # RuntimeError: a symlink loop (Python < 3.13)
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else "symlink loop"
         raise ReleaseActionsError(
-            f"{rel} cannot be resolved: {exc}.",
+            f"{rel} cannot be resolved: {why} (a symlink loop).",
             fix=f"replace the symlink loop at {rel} with the file itself",
             title="Symlink loop",
         ) from None

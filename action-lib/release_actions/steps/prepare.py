@@ -29,7 +29,7 @@ from release_actions.adapters.delivery import (
     write_edit,
 )
 from release_actions.adapters.manifests import read_pyproject
-from release_actions.adapters.repo_files import read_repo_text, write_repo_text
+from release_actions.adapters.repo_files import read_repo_bytes, read_repo_text, write_repo_text
 from release_actions.adapters.tags import known_release_tags
 from release_actions.adapters.uvlock import LOCK_POLICIES, UnpublishedError, relock
 from release_actions.core.config import Config
@@ -177,6 +177,9 @@ def make_edit(
                 " requirement to the project first",
                 title="Pin matches nothing",
             )
+        uv_lock = wt / "uv.lock"
+        if uv_lock.is_symlink():  # uv writes it: it must not lead out of the repository
+            read_repo_bytes(wt, uv_lock, "uv.lock")
         changed: list[str] = []
         for path, rel, text in planned:
             if text:
