@@ -594,3 +594,69 @@ def _blob(origin: Origin, ref: str, path: str) -> bytes:
         capture_output=True,
         check=True,
     ).stdout
+
+
+def _prepare(origin: Origin, index_url: str, *args: str) -> tuple[int, str]:
+    code, stdout, stderr = run_cli(
+        ["prepare-release", "--repo", str(origin.work), "--index-url", index_url, *args],
+        origin.work,
+    )
+    return code, stdout + stderr
+
+
+def test_pin_matching_nothing_writes_nothing(
+    origin: Origin,
+    client_index: Callable[..., PypiIndex],
+    uv_on_index: Callable[[PypiIndex], None],
+    actions_env: Path,
+) -> None:
+    """Llama Stack #6460: a pin that matches nothing used to push a release commit whose
+    pins and uv.lock stayed old."""
+    index = client_index("0.7.2")
+    uv_on_index(index)
+    refs = origin.bare_git("for-each-ref"), origin.git("for-each-ref")
+    for pins in (["no-such-package"], ["llama-stack-client", "no-such-package"]):
+        flags = [f for pin in pins for f in ("--pin", pin)]
+        code, printed = _prepare(origin, index.simple_url, "--version", "0.7.2", *flags)
+        errors = [line for line in printed.splitlines() if line.startswith("::error")]
+        assert code == 1 and len(errors) == 1, printed
+        assert "no-such-package matches no requirement" in errors[0]
+        assert "Fix: " in errors[0]
+    assert (origin.bare_git("for-each-ref"), origin.git("for-each-ref")) == refs
+    assert origin.git("status", "--porcelain") == ""
+
+
+def test_stale_lock_is_relocked_on_a_rerun(
+    origin: Origin, tmp_path: Path, uv_on_index: Callable[[PypiIndex], None], actions_env: Path
+) -> None:
+    """After --lock-policy skip, a re-run once the pinned client is published re-locks,
+    although no pyproject changes any more (it used to say `unchanged`)."""
+    from tests.testbed.registries import publish_python_client, running_pypi_index
+
+    with running_pypi_index(tmp_path / "index") as index:  # its own: 0.7.5 is published later
+        uv_on_index(index)
+        code, printed = _prepare(
+            origin, index.simple_url, "--version", "0.7.5", "--lock-policy", "skip"
+        )
+        assert code == 0, printed
+        assert "lock=skipped" in printed
+        first = origin.ref(REL)
+        assert 'fallback_version = "0.7.5"' in origin.show(REL, ROOT)
+        assert 'version = "0.7.5"' not in origin.show(REL, "uv.lock")
+        # Not published yet: the re-run still cannot lock, and says so again.
+        code, printed = _prepare(
+            origin, index.simple_url, "--version", "0.7.5", "--lock-policy", "skip"
+        )
+        assert code == 0 and "lock=skipped" in printed, printed
+        assert origin.ref(REL) == first
+        publish_python_client(index, "0.7.5")
+        code, printed = _prepare(origin, index.simple_url, "--version", "0.7.5")
+        assert code == 0, printed
+        assert "lock=relocked" in printed and "status=pushed" in printed, printed
+        assert "changed_files=uv.lock" in printed
+        lock = origin.show(REL, "uv.lock")
+        assert 'name = "llama-stack-client"\nversion = "0.7.5"' in lock
+        assert origin.log(REL, max_count=2)[1].sha == first
+        # A third run: the lock agrees with the pins, nothing to do.
+        code, printed = _prepare(origin, index.simple_url, "--version", "0.7.5")
+        assert code == 0 and "status=unchanged" in printed, printed
