@@ -660,3 +660,23 @@ def test_stale_lock_is_relocked_on_a_rerun(
         # A third run: the lock agrees with the pins, nothing to do.
         code, printed = _prepare(origin, index.simple_url, "--version", "0.7.5")
         assert code == 0 and "status=unchanged" in printed, printed
+
+
+def test_post_release_keeps_crlf_byte_for_byte(origin: Origin, actions_env: Path) -> None:
+    """main's bump after v0.7.2 rewrites a CRLF pyproject with CRLF (and an api pyproject
+    without a final newline without one)."""
+    root = origin.work / ROOT
+    root.write_text(root.read_text() + '\n[tool.release-actions]\nnpm-package = ""\n')
+    crlf(origin.work, ROOT, origin.work)
+    no_final_newline(origin.work, API, origin.work)
+    _commit(origin, MAIN, "crlf root, no final newline in the api, no npm client")
+    origin.git("tag", "v0.7.2", f"origin/{REL}")
+    origin.git("push", "--quiet", "origin", "v0.7.2")
+    root_before, api_before = _blob(origin, MAIN, ROOT), _blob(origin, MAIN, API)
+    code, stdout, stderr = run_cli(
+        ["post-release", "--repo", str(origin.work), "--tag", "v0.7.2"], origin.work
+    )
+    assert code == 0, stdout + stderr
+    assert _blob(origin, MAIN, ROOT) == root_before.replace(b"0.7.2.dev0", b"0.7.3.dev0")
+    assert _blob(origin, MAIN, API) == api_before.replace(b"0.7.2.dev0", b"0.7.3.dev0")
+    assert b"0.7.3.dev0" in _blob(origin, MAIN, API)

@@ -330,7 +330,7 @@ def _main(
         changed = []
         for path in find_managed_pyprojects(wt, config.pyprojects):
             rel = str(path.relative_to(wt))
-            text = original = path.read_text(encoding="utf-8")
+            text = original = path.read_bytes().decode("utf-8")
             current = read_fallback_version(text, path_for_errors=rel)
             if current is not None and Version(current) > Version(target):
                 ahead.append(f"{rel} has fallback_version {current}")
