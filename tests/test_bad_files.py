@@ -680,3 +680,54 @@ def test_post_release_keeps_crlf_byte_for_byte(origin: Origin, actions_env: Path
     assert _blob(origin, MAIN, ROOT) == root_before.replace(b"0.7.2.dev0", b"0.7.3.dev0")
     assert _blob(origin, MAIN, API) == api_before.replace(b"0.7.2.dev0", b"0.7.3.dev0")
     assert b"0.7.3.dev0" in _blob(origin, MAIN, API)
+
+
+# post-release for a new release (v0.7.2): its first write would be the dev tag v0.7.3-dev,
+# so a bad file on main or on the release branch must be found before that.
+NEW_RELEASE_FAULTS = [
+    (MAIN, API, symlink_out, OUT),
+    (MAIN, API, dotdot_out, OUT),
+    (MAIN, API, symlink_loop, LOOP),
+    (MAIN, API, dangling, "dangling"),
+    (MAIN, API, non_utf8, UTF8),
+    (MAIN, API, bad_toml, TOML),
+    (REL, UI, symlink_out, OUT),
+    (REL, UI, non_utf8, UTF8),
+    (REL, UI, bad_json, JSON),
+    (REL, UI, content("[1, 2, 3]\n"), "not an object"),
+    (REL, UI, content('{"name": "ui", "dependencies": null}\n'), "JSON null"),
+    (REL, UI_LOCK, bad_json, JSON),
+    (REL, "uv.lock", bad_toml, TOML),
+]
+
+
+@pytest.mark.parametrize(
+    ("branch", "file", "fault", "expect"),
+    NEW_RELEASE_FAULTS,
+    ids=[f"{b}-{f}-{fault.__name__}" for b, f, fault, _ in NEW_RELEASE_FAULTS],
+)
+def test_post_release_checks_files_before_the_dev_tag(
+    origin: Origin,
+    tmp_path: Path,
+    actions_env: Path,
+    branch: str,
+    file: str,
+    fault: Fault,
+    expect: str,
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    origin.git("tag", "v0.7.2", f"origin/{REL}")
+    origin.git("push", "--quiet", "origin", "v0.7.2")
+    case = Case("post", fault, file, branch, POST, expect)
+    _plant(origin, case, outside)
+    before = _snapshot(origin, outside)
+    argv = ["post-release", "--repo", str(origin.work), "--tag", "v0.7.2"]
+    code, stdout, stderr = run_cli([*argv, *POST[3:]], origin.work)
+    printed = stdout + stderr
+    assert code == 1 and "Traceback" not in printed, printed
+    errors = [line for line in stderr.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1 and "Fix: " in errors[0], printed
+    assert expect.lower() in errors[0].lower(), errors[0]
+    assert _snapshot(origin, outside) == before, "something was written"
+    assert "v0.7.3-dev" not in origin.tags()

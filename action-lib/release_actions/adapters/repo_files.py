@@ -11,6 +11,7 @@ an edit.
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -186,3 +187,42 @@ def write_repo_text(repo: Path, path: Path, text: str, rel: str = "") -> None:
             fix=f"make {rel} a writable regular file",
             title="Unwritable file",
         ) from None
+
+
+def tree_entries(repo: Path, ref: str) -> dict[str, tuple[str, str]] | None:
+    """``{path: (mode, blob id)}`` of every file in ``ref``'s tree; None if no such ref."""
+    code, out, _ = git.try_run(repo, "ls-tree", "-r", "-z", "--full-tree", ref, "--")
+    if code != 0:
+        return None
+    entries: dict[str, tuple[str, str]] = {}
+    for record in out.split("\0"):
+        meta, tab, path = record.partition("\t")
+        parts = meta.split()
+        if tab and len(parts) == 3 and parts[1] == "blob":
+            entries[path] = (parts[0], parts[2])
+    return entries
+
+
+def blobs(repo: Path, ids: Sequence[str]) -> dict[str, bytes]:
+    """The bytes of each blob (``git cat-file --batch``: one process for all)."""
+    if not ids:
+        return {}
+    proc = subprocess.run(
+        ["git", "cat-file", "--batch"],
+        cwd=repo,
+        input="".join(f"{i}\n" for i in ids).encode(),
+        capture_output=True,
+        check=False,
+        env=git.git_env(),
+    )
+    data, pos, found = proc.stdout, 0, {}
+    while pos < len(data):
+        end = data.index(b"\n", pos)
+        header = data[pos:end].decode().split()
+        pos = end + 1
+        if len(header) != 3:  # "<id> missing"
+            continue
+        size = int(header[2])
+        found[header[0]] = data[pos : pos + size]
+        pos += size + 1
+    return found

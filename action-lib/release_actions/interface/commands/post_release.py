@@ -7,10 +7,12 @@ import os
 from pathlib import Path
 
 from release_actions.core.errors import InvalidValueError
+from release_actions.core.versions import ReleaseBranch, parse_release_tag
 from release_actions.interface.commands.common import identity_from, open_repo
 from release_actions.interface.output import Console, markdown_table
 from release_actions.interface.spec import JSON, REPO, Opt, write_options
 from release_actions.steps.compute import read_event_payload
+from release_actions.steps.managed_files import check_branches
 from release_actions.steps.post.release import (
     RC_POLICIES,
     PostRequest,
@@ -118,6 +120,8 @@ def run(options: argparse.Namespace, out: Console) -> int:
         from release_actions.adapters.github_repo import pull_requests_from_env
 
         pulls = pull_requests_from_env()
+    # The manifests of both branches post-release edits are checked before its first write.
+    check_branches(repo, (config.default_branch, _release_branch(request.tag)), config.npm_package)
     result = post_release(repo, request, config, identity=identity, pulls=pulls)
     for step in result.steps.values():
         level = "error" if step.status == "failed" else "notice"
@@ -129,3 +133,10 @@ def run(options: argparse.Namespace, out: Console) -> int:
     summary += f"Next dev version on main: `{result.next_dev or 'unchanged'}`\n\n"
     out.summary(summary + markdown_table(rows, ("step", "result")))
     return 1 if result.failed else 0
+
+
+def _release_branch(tag: str) -> str:
+    try:
+        return ReleaseBranch.for_version(parse_release_tag(tag).version).name
+    except InvalidValueError:
+        return ""  # post_release reports the tag
