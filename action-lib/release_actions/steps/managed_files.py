@@ -137,7 +137,7 @@ def _follow(
         entry = entries.get(current)
         if entry is None:
             raise ReleaseActionsError(
-                f"{path} on {ref} is a symlink to {current}, which is not in the repository"
+                f"{path} on {ref} is a symlink to {current}, which does not exist in the repository"
                 " (a dangling symlink).",
                 fix=f"replace the symlink {path} with the file itself and commit it",
                 title="Missing file",
