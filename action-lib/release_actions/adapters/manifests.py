@@ -5,10 +5,12 @@ Read-only (edits go through tomlkit in :mod:`release_actions.edits`).
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Any
 
+from release_actions.adapters.repo_files import decode_text, read_repo_bytes, read_repo_text
 from release_actions.core.config import Config, config_from_pyproject
 from release_actions.core.errors import ReleaseActionsError
 
@@ -18,26 +20,67 @@ else:  # pragma: no cover - Python 3.10
     import tomlkit as _tomlkit
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    text = path.read_text(encoding="utf-8")
+def _read_toml(path: Path, repo: Path | None, rel: str) -> dict[str, Any]:
+    rel = rel or str(path)
+    if repo is not None:
+        text = read_repo_text(repo, path, rel)
+    else:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ReleaseActionsError(
+                f"{rel} cannot be read: {exc.strerror or exc}.",
+                fix=f"make {rel} a readable file",
+                title="Unreadable file",
+            ) from None
+        text = decode_text(data, rel)
     try:
         if sys.version_info >= (3, 11):
             return tomllib.loads(text)
         return _tomlkit.parse(text).unwrap()  # pragma: no cover
     except Exception as exc:
         raise ReleaseActionsError(
-            f"{path} is not valid TOML: {exc}", fix="fix the TOML syntax", title="Invalid TOML"
-        ) from exc
+            f"{rel} is not valid TOML: {exc}",
+            fix=f"fix the TOML syntax of {rel}",
+            title="Invalid TOML",
+        ) from None
 
 
-def read_pyproject(path: Path) -> dict[str, Any]:
-    """Parse a pyproject.toml (read-only; edits go through tomlkit elsewhere)."""
-    return _read_toml(path)
+def read_pyproject(path: Path, repo: Path | None = None, rel: str = "") -> dict[str, Any]:
+    """Parse a pyproject.toml or uv.lock (read-only; edits go through tomlkit elsewhere).
+
+    With ``repo``, the file must resolve inside it (:func:`read_repo_text`).
+    """
+    return _read_toml(path, repo, rel)
+
+
+def read_json(repo: Path, path: Path, rel: str = "") -> Any:
+    """Parse a package.json or package-lock.json inside ``repo``; invalid JSON: an error."""
+    rel = rel or str(path)
+    text = decode_text(read_repo_bytes(repo, path, rel), rel)
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise ReleaseActionsError(
+            f"{rel} is not valid JSON: {exc}",
+            fix=f"fix the JSON syntax of {rel}",
+            title="Invalid JSON",
+        ) from None
+
+
+def root_pyproject(repo: Path) -> dict[str, Any]:
+    """The parsed ``repo/pyproject.toml``; none (no file at all): empty.
+
+    A symlink there (dangling, a loop, or leading outside) is an error, not "no file".
+    """
+    path = repo / "pyproject.toml"
+    if not path.is_symlink() and not path.exists():
+        return {}
+    return read_pyproject(path, repo, "pyproject.toml")
 
 
 def load_config(repo: Path, pyproject: dict[str, Any] | None = None) -> Config:
     """``[tool.release-actions]`` of ``repo/pyproject.toml`` (no file: the defaults)."""
     if pyproject is None:
-        path = repo / "pyproject.toml"
-        pyproject = read_pyproject(path) if path.is_file() else {}
+        pyproject = root_pyproject(repo)
     return config_from_pyproject(pyproject)

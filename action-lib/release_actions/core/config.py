@@ -62,7 +62,10 @@ class Config(NamedTuple):
 
 def config_from_pyproject(pyproject: dict[str, Any]) -> Config:
     """The ``[tool.release-actions]`` table of a parsed pyproject.toml (absent: defaults)."""
-    table = pyproject.get("tool", {}).get("release-actions", {})
+    tool = pyproject.get("tool", {})
+    if not isinstance(tool, dict):
+        raise InvalidValueError("[tool] of pyproject.toml", tool, "a TOML table")
+    table = tool.get("release-actions", {})
     if not isinstance(table, dict):
         raise InvalidValueError("[tool.release-actions]", table, "a TOML table")
     known = set(Config._fields)

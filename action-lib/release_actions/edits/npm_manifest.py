@@ -77,13 +77,49 @@ def depends_on(text: str, package: str, *, path_for_errors: str = "package.json"
     >>> depends_on('{"devDependencies": {"llama-stack-client": "^0.5.0"}}', "llama-stack-client")
     True
     """
+    manifest = _load_manifest(text, path_for_errors)
+    return any(package in manifest.get(section, {}) for section in DEPENDENCY_SECTIONS)
+
+
+def _load_manifest(text: str, path_for_errors: str) -> dict[str, Any]:
+    """A package.json: a JSON object whose dependency sections are objects of strings."""
     manifest = _load(text, path_for_errors)
     if not isinstance(manifest, dict):
-        return False
-    return any(
-        isinstance(manifest.get(section), dict) and package in manifest[section]
-        for section in DEPENDENCY_SECTIONS
-    )
+        raise ReleaseActionsError(
+            f"{path_for_errors} is a JSON {_json_type(manifest)}, not an object.",
+            fix=f'make {path_for_errors} a JSON object ({{"name": ..., "dependencies": {{...}}}})',
+            title="Invalid package.json",
+        )
+    for section in DEPENDENCY_SECTIONS:
+        value = manifest.get(section, {})
+        if not isinstance(value, dict):
+            raise ReleaseActionsError(
+                f'{path_for_errors}: "{section}" is a JSON {_json_type(value)}, not an object.',
+                fix=f'make "{section}" an object of package ranges in {path_for_errors}'
+                " (or remove it)",
+                title="Invalid package.json",
+            )
+        for name, spec in value.items():
+            if not isinstance(spec, str):
+                raise ReleaseActionsError(
+                    f'{path_for_errors}: "{section}"[{name!r}] is a JSON {_json_type(spec)},'
+                    " not a string range.",
+                    fix=f'write it as a range string, e.g. "{name}": "^1.0.0"',
+                    title="Invalid package.json",
+                )
+    return manifest
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, list):
+        return "array"
+    return "string" if isinstance(value, str) else "number"
 
 
 # --------------------------------------------------------------------------- targeted edits
@@ -181,14 +217,8 @@ def set_npm_dependency(
     ranges, ``file:``/``git``/``workspace:``/``npm:`` specs, URLs).
     """
     _check_npm_version(npm_version)
-    document = _load(text, path_for_errors)
-    sections = [
-        section
-        for section in DEPENDENCY_SECTIONS
-        if isinstance(document, dict)
-        and isinstance(document.get(section), dict)
-        and package in document[section]
-    ]
+    document = _load_manifest(text, path_for_errors)
+    sections = [section for section in DEPENDENCY_SECTIONS if package in document.get(section, {})]
     if not sections:
         raise ReleaseActionsError(
             f"{path_for_errors} does not depend on {package!r} (looked in"

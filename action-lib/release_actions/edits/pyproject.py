@@ -20,6 +20,7 @@ from release_actions.core.errors import ReleaseActionsError
 __all__ = [
     "ensure_scm_config",
     "has_scm_config",
+    "match_line_endings",
     "parse_toml",
     "raw_string",
     "read_fallback_version",
@@ -215,4 +216,23 @@ def ensure_scm_config(
             changes.append(
                 f"set {SCM_TABLE} {key} = {value!r}" + ("" if old is None else f" (was {old!r})")
             )
-    return (doc.as_string() if changes else text), changes
+    return (match_line_endings(text, doc.as_string()) if changes else text), changes
+
+
+def match_line_endings(before: str, after: str) -> str:
+    r"""``after`` with the line-end conventions of ``before``: lines tomlkit added get CRLF
+    when every line of ``before`` ends in CRLF, and no final newline when ``before`` had
+    none. Mixed line ends are left as they are.
+
+    >>> match_line_endings('a = 1\r\nb = 2', 'a = 1\r\nb = 2\n[t]\nc = 3\n')
+    'a = 1\r\nb = 2\r\n[t]\r\nc = 3'
+    """
+    crlf = before.count("\r\n")
+    if crlf and crlf == before.count("\n"):
+        after = after.replace("\r\n", "\n").replace("\n", "\r\n")
+    if before and not before.endswith("\n"):
+        for end in ("\r\n", "\n"):
+            if after.endswith(end):
+                after = after[: -len(end)]
+                break
+    return after

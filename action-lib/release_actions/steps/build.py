@@ -30,7 +30,8 @@ from packaging.version import Version
 
 from release_actions.adapters import git
 from release_actions.adapters.dists import Dist, is_dist, verify_dists
-from release_actions.adapters.manifests import read_pyproject
+from release_actions.adapters.manifests import read_json, read_pyproject
+from release_actions.adapters.repo_files import check_inside
 from release_actions.core.diagnostics import log_block
 from release_actions.core.errors import ReleaseActionsError
 from release_actions.core.scm_pretend import PRETEND, pretend_variable
@@ -67,7 +68,20 @@ def find_tool(name: str, override: str = "", env: Mapping[str, str] | None = Non
 
 def prepare_out_dir(out_dir: Path, *, fix: str) -> None:
     """Create ``out_dir``; an error (with ``fix``) when it already holds a distribution."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ReleaseActionsError(
+            f"the output folder {out_dir} is an existing file, not a folder.",
+            fix="pass --out a new or empty folder (e.g. dist/), not a file",
+            title="Output folder is a file",
+        )
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReleaseActionsError(
+            f"cannot create the output folder {out_dir}: {exc.strerror or exc}.",
+            fix="pass --out a folder that can be created (its parents must be folders)",
+            title="Output folder not writable",
+        ) from None
     stale = [p.name for p in out_dir.iterdir() if is_dist(p)]
     if stale:
         raise ReleaseActionsError(
@@ -77,9 +91,15 @@ def prepare_out_dir(out_dir: Path, *, fix: str) -> None:
         )
 
 
-def project_name(pyproject: Path) -> str:
-    """``[project].name`` of a pyproject.toml; an error when there is none."""
-    data = read_pyproject(pyproject)
+def project_name(pyproject: Path, repo: Path | None = None) -> str:
+    """``[project].name`` of a pyproject.toml; an error when there is none.
+
+    With ``repo``, the file must resolve inside it.
+    """
+    rel = ""
+    if repo is not None:
+        rel = os.path.relpath(pyproject, repo).replace(os.sep, "/")
+    data = read_pyproject(pyproject, repo, rel)
     project = data.get("project")
     name = project.get("name") if isinstance(project, dict) else None
     if not isinstance(name, str) or not name.strip():
@@ -252,6 +272,16 @@ def build(
                 title="Nothing to build",
             )
     project_dirs = [p.parent if p.name == "pyproject.toml" else p for p in project_dirs]
+    for folder in [*project_dirs, *(repo / p for p in npm_packages)]:
+        check_inside(repo, folder)
+    for project in project_dirs:  # every manifest is read before the first file is written
+        pyproject = project / "pyproject.toml"
+        if pyproject.is_file() or pyproject.is_symlink():
+            project_name(pyproject, repo)
+    for package in npm_packages:
+        manifest = repo / package / "package.json"
+        if manifest.is_file() or manifest.is_symlink():
+            read_json(repo, manifest, os.path.relpath(manifest, repo).replace(os.sep, "/"))
     prepare_out_dir(
         out_dir,
         fix="build into an empty folder, so that no stale file is published with the release",

@@ -16,6 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion
+
 from release_actions.adapters.delivery import (
     PR_BRANCH_PREFIX,
     Identity,
@@ -23,6 +28,8 @@ from release_actions.adapters.delivery import (
     WriteResult,
     write_edit,
 )
+from release_actions.adapters.manifests import read_pyproject
+from release_actions.adapters.repo_files import read_repo_bytes, read_repo_text, write_repo_text
 from release_actions.adapters.tags import known_release_tags
 from release_actions.adapters.uvlock import LOCK_POLICIES, UnpublishedError, relock
 from release_actions.core.config import Config
@@ -33,7 +40,7 @@ from release_actions.core.versions import (
     parse_release_branch,
     parse_release_version,
 )
-from release_actions.edits.pins import set_pins
+from release_actions.edits.pins import pin_clause, set_pins
 from release_actions.edits.pyproject import ensure_scm_config, set_fallback_version
 from release_actions.steps.maintained import maintenance_note
 from release_actions.steps.managed_files import find_managed_pyprojects
@@ -128,31 +135,101 @@ def make_edit(
     """The edit applied on the release branch's tip (again after a lost race)."""
     pins = request.pins or config.pins
     style = request.pin_style or config.pin_style
+    # Pins asked for (--pin, or configured): each must match a requirement. The built-in
+    # default (llama-stack-client) may match nothing in a repository without a client.
+    strict_pins = bool(request.pins) or config.pins != Config._field_defaults["pins"]
 
     def edit(wt: Path, new_branch: bool) -> tuple[list[str], PrepareEdit]:
-        changed: list[str] = []
         notes: list[str] = []
         pin_changes: list[str] = []
-        for path in find_managed_pyprojects(wt, config.pyprojects):
-            rel = str(path.relative_to(wt))
-            text = original = path.read_text(encoding="utf-8")
+        matched: set[str] = set()
+        planned: list[tuple[Path, str, str]] = []
+        paths = find_managed_pyprojects(wt, config.pyprojects)
+        if not paths:
+            raise ReleaseActionsError(
+                "no managed pyproject.toml on the release branch: no tracked pyproject.toml"
+                " has a [tool.setuptools_scm] table, so there is nothing to prepare.",
+                fix='add [tool.setuptools_scm] with fallback_version (and dynamic = ["version"])'
+                " to the project's pyproject.toml, or list the files in [tool.release-actions]"
+                " pyprojects",
+                title="No managed pyproject.toml",
+            )
+        for path in paths:  # every file is read and edited in memory before any write
+            rel = path.relative_to(wt).as_posix()
+            text = original = read_repo_text(wt, path, rel)
             if new_branch:
-                text, added = ensure_scm_config(text, fallback_version=str(version))
+                text, added = ensure_scm_config(
+                    text, fallback_version=str(version), path_for_errors=rel
+                )
                 notes.extend(f"{rel}: {what}" for what in added)
-            text = set_fallback_version(text, str(version))
-            text, changes = set_pins(text, pins, version, style)
+            text = set_fallback_version(text, str(version), path_for_errors=rel)
+            text, changes = set_pins(text, pins, version, style, path_for_errors=rel)
             pin_changes.extend(f"{rel}: {c.old} -> {c.new}" for c in changes)
-            if text != original:
-                path.write_text(text, encoding="utf-8")
+            matched.update(_requirement_name(c.old) for c in changes)
+            planned.append((path, rel, text if text != original else ""))
+        missing = [p for p in pins if canonicalize_name(p) not in matched]
+        if missing and strict_pins:
+            raise ReleaseActionsError(
+                f"the pin {', '.join(missing)} matches no requirement in the managed"
+                f" pyproject.toml files ({', '.join(rel for _, rel, _ in planned)}); nothing"
+                " would be pinned.",
+                fix="check the package name (--pin / [tool.release-actions] pins), or add the"
+                " requirement to the project first",
+                title="Pin matches nothing",
+            )
+        uv_lock = wt / "uv.lock"
+        if uv_lock.is_symlink():  # uv writes it: it must not lead out of the repository
+            read_repo_bytes(wt, uv_lock, "uv.lock")
+        changed: list[str] = []
+        for path, rel, text in planned:
+            if text:
+                write_repo_text(wt, path, text, rel)
                 changed.append(rel)
         lock = ""
-        if changed and (wt / "uv.lock").is_file():
+        if (wt / "uv.lock").is_file() and (changed or _lock_disagrees(wt, pins, version, style)):
             locked, lock, lock_notes = _relock(wt, request, pins, version)
             changed += locked
             notes += lock_notes
         return changed, PrepareEdit(tuple(notes), tuple(pin_changes), lock)
 
     return edit
+
+
+def _requirement_name(requirement: str) -> str:
+    try:
+        return canonicalize_name(Requirement(requirement).name)
+    except InvalidRequirement:
+        return ""
+
+
+def _lock_disagrees(wt: Path, pins: Sequence[str], version: Version, style: str) -> bool:
+    """Whether ``uv.lock`` locks a pinned package outside its pin (or not at all); a re-run
+    after ``lock-policy skip`` must re-lock even though no pyproject changes."""
+    if not pins:
+        return False
+    data = read_pyproject(wt / "uv.lock", wt, "uv.lock")
+    packages = data.get("package", [])
+    if not isinstance(packages, list):
+        return True
+    op, ver = pin_clause(version, style)
+    spec = SpecifierSet(f"{op}{ver}")
+    for pin in pins:
+        locked = [
+            str(p.get("version", ""))
+            for p in packages
+            if isinstance(p, dict)
+            and canonicalize_name(str(p.get("name", ""))) == canonicalize_name(pin)
+        ]
+        if not any(_contains(spec, v) for v in locked):
+            return True
+    return False
+
+
+def _contains(spec: SpecifierSet, version: str) -> bool:
+    try:
+        return spec.contains(version, prereleases=True)
+    except InvalidVersion:
+        return False
 
 
 def _relock(

@@ -10,6 +10,7 @@ then writes the planned bytes. :mod:`release_actions.steps.stamp` is the public 
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from packaging.version import Version
 
+from release_actions.adapters.repo_files import read_repo_text, write_repo_text
 from release_actions.core.errors import InvalidValueError, ReleaseActionsError
 from release_actions.core.versions import npm_version as to_npm_version
 from release_actions.edits.pyproject import parse_toml, toml_table
@@ -60,6 +62,7 @@ class FileStamp:
     new: str
     before: str
     after: str
+    repo: Path | None = None
 
     @property
     def changed(self) -> bool:
@@ -123,23 +126,21 @@ def default_import_name(project_name: str) -> str:
     return re.sub(r"[-_.]+", "_", project_name).lower()
 
 
-def _read(path: Path, rel: str) -> str:
-    try:
-        return path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ReleaseActionsError(
-            f"{rel} is not UTF-8 text ({exc}).",
-            fix=f"save {rel} as UTF-8",
-            title="Unreadable file",
-        ) from exc
+def _present(path: Path) -> bool:
+    """A file, or a symlink (which reading then checks: a loop or a way out is an error)."""
+    return path.is_file() or path.is_symlink()
 
 
 def _inside(root: Path, path: Path) -> bool:
-    return path.resolve().is_relative_to(root.resolve())
+    try:
+        return path.resolve().is_relative_to(root.resolve())
+    except (RuntimeError, OSError):  # a symlink loop
+        return False
 
 
 def _rel(repo: Path, path: Path) -> str:
-    return path.resolve().relative_to(repo.resolve()).as_posix()
+    """How messages name ``path``: relative to the repository, symlinks not followed."""
+    return Path(os.path.relpath(path, repo)).as_posix()
 
 
 def _where(repo: Path, package: Path) -> str:
@@ -155,9 +156,9 @@ def _file_stamp(
     repo: Path, path: Path, what: str, value: str, stamper: Stamper, arg: object
 ) -> FileStamp:
     rel = _rel(repo, path)
-    before = _read(path, rel)
+    before = read_repo_text(repo, path, rel)
     after, old = stamper(before, arg, path_for_errors=rel)
-    return FileStamp(path, rel, what, old, value, before, after)
+    return FileStamp(path, rel, what, old, value, before, after, repo)
 
 
 def _resolve_version_file(repo: Path, package: Path, version_file: str, what: str) -> Path:
@@ -169,7 +170,7 @@ def _resolve_version_file(repo: Path, package: Path, version_file: str, what: st
             "a path relative to the package directory, inside the repository",
             fix="pass --version-file relative to --package-dir, e.g. src/pkg/_version.py",
         )
-    if not path.is_file():
+    if not _present(path):
         raise ReleaseActionsError(
             f"the version file {_rel(repo, path)} does not exist (looked for {what}).",
             fix="fix --version-file (relative to --package-dir), or pass --version-file"
@@ -194,7 +195,7 @@ def _python_files(
     repo: Path, package: Path, version: Version, import_name: str, version_file: str
 ) -> list[FileStamp]:
     pyproject = package / "pyproject.toml"
-    if not pyproject.is_file():
+    if not _present(pyproject):
         raise ReleaseActionsError(
             f"{_where(repo, package)} has no pyproject.toml, so there is no Python package"
             " to stamp.",
@@ -230,7 +231,7 @@ def _python_files(
             )
         module = Path(*import_name.split("."))
         candidates = [package / "src" / module / "_version.py", package / module / "_version.py"]
-        found = [p for p in candidates if p.is_file()]
+        found = [p for p in candidates if _present(p)]
         if not found:
             looked = " and ".join(_rel(repo, p.parent) + "/_version.py" for p in candidates)
             raise ReleaseActionsError(
@@ -249,7 +250,7 @@ def _python_files(
 
 def _npm_files(repo: Path, package: Path, npm: str, version_file: str) -> list[FileStamp]:
     manifest = package / "package.json"
-    if not manifest.is_file():
+    if not _present(manifest):
         raise ReleaseActionsError(
             f"{_where(repo, package)} has no package.json, so there is no npm package to stamp.",
             fix="pass --package-dir pointing at the directory of package.json, or --kind python",
@@ -258,7 +259,7 @@ def _npm_files(repo: Path, package: Path, npm: str, version_file: str) -> list[F
     files = [_file_stamp(repo, manifest, '"version"', npm, stamp_package_json, npm)]
     for name in NPM_LOCKFILES:
         lock = package / name
-        if lock.is_file():
+        if _present(lock):
             what = 'version and packages[""].version'
             files.append(_file_stamp(repo, lock, what, npm, stamp_package_lock, npm))
     if version_file == NO_VERSION_FILE:
@@ -268,7 +269,7 @@ def _npm_files(repo: Path, package: Path, npm: str, version_file: str) -> list[F
         path = _resolve_version_file(repo, package, version_file, "export const VERSION")
     else:
         path = package / TS_VERSION_FILE
-        if not path.is_file():
+        if not _present(path):
             raise ReleaseActionsError(
                 f"no version file: looked for {_rel(repo, package / 'src')}/version.ts"
                 " (export const VERSION = '...'). Nothing stamped.",
@@ -311,8 +312,8 @@ def plan_stamp(
             fix="pass --package-dir relative to --repo, e.g. . or packages/client",
         )
     if kind == "auto":
-        has_py = (package / "pyproject.toml").is_file()
-        has_npm = (package / "package.json").is_file()
+        has_py = _present(package / "pyproject.toml")
+        has_npm = _present(package / "package.json")
         where = _where(repo, package)
         if has_py and has_npm:
             raise ReleaseActionsError(
@@ -345,5 +346,6 @@ def write_stamp(plan: StampPlan) -> list[str]:
     """Write the changed files (bytes as planned); return their relative paths."""
     for stamp in plan.files:
         if stamp.changed:
-            stamp.path.write_bytes(stamp.after.encode("utf-8"))
+            repo = stamp.repo if stamp.repo is not None else stamp.path.parent
+            write_repo_text(repo, stamp.path, stamp.after, stamp.rel)
     return plan.changed_files

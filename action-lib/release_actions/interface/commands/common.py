@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from release_actions.adapters.delivery import Identity
-from release_actions.adapters.manifests import load_config, read_pyproject
+from release_actions.adapters.manifests import load_config, root_pyproject
 from release_actions.core.config import ACTIONS_BOT_EMAIL, ACTIONS_BOT_NAME, Config
 from release_actions.core.errors import InvalidValueError, ReleaseActionsError
 from release_actions.core.text_inputs import check_identity
@@ -18,8 +18,7 @@ def open_repo(path: str) -> tuple[Path, dict[str, Any], Config]:
     repo = Path(path)
     if not repo.is_dir():
         raise InvalidValueError("repo", path, "an existing directory", fix="pass --repo DIR")
-    pyproject_path = repo / "pyproject.toml"
-    pyproject = read_pyproject(pyproject_path) if pyproject_path.is_file() else {}
+    pyproject = root_pyproject(repo)
     return repo, pyproject, load_config(repo, pyproject)
 
 

@@ -8,10 +8,12 @@ import re
 from pathlib import Path
 
 from release_actions.core.errors import InvalidValueError
+from release_actions.core.versions import ReleaseBranch, parse_release_tag
 from release_actions.interface.commands.common import identity_from, open_repo
 from release_actions.interface.output import Console, markdown_table
 from release_actions.interface.spec import JSON, REPO, Opt, url_input, write_options
 from release_actions.steps.compute import event_object, event_text, read_event_payload
+from release_actions.steps.managed_files import check_branches
 from release_actions.steps.post.release import (
     RC_POLICIES,
     PostRequest,
@@ -138,6 +140,8 @@ def run(options: argparse.Namespace, out: Console) -> int:
         from release_actions.adapters.github_repo import pull_requests_from_env
 
         pulls = pull_requests_from_env()
+    # The manifests of both branches post-release edits are checked before its first write.
+    check_branches(repo, (config.default_branch, _release_branch(request.tag)), config.npm_package)
     result = post_release(repo, request, config, identity=identity, pulls=pulls)
     for step in result.steps.values():
         level = "error" if step.status == "failed" else "notice"
@@ -160,3 +164,10 @@ def run(options: argparse.Namespace, out: Console) -> int:
         summary += "".join(f"\n\n```diff\n{diff}\n```\n" for diff in diffs)
     out.summary(summary)
     return 1 if result.failed else 0
+
+
+def _release_branch(tag: str) -> str:
+    try:
+        return ReleaseBranch.for_version(parse_release_tag(tag).version).name
+    except InvalidValueError:
+        return ""  # post_release reports the tag

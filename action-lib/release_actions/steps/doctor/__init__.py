@@ -55,6 +55,7 @@ from release_actions.steps.doctor.scm import (
 )
 from release_actions.steps.doctor.workflows import check_workflows
 from release_actions.steps.maintained import DEFAULT_COUNT
+from release_actions.steps.managed_files import find_package_jsons
 
 __all__ = [
     "CHECKS",
@@ -117,4 +118,9 @@ def doctor(
         raise InvalidValueError("count", count, "a whole number of lines, 1 or more")
     branch = branch.removeprefix("refs/heads/") if branch else current_branch(repo, env)
     ctx = Context(repo, config, branch, count)
+    # The managed files are read first: one that cannot be read (outside the repository,
+    # not UTF-8, unreadable, malformed) is one error, not a failure of every check.
+    _ = ctx.pyprojects
+    if config.npm_package:
+        find_package_jsons(repo, config.npm_package, config.package_jsons)
     return DoctorReport(branch, tuple(_run(name, fn, ctx) for name, fn in CHECK_FUNCTIONS.items()))

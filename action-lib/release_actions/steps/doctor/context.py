@@ -17,7 +17,7 @@ from packaging.utils import canonicalize_name
 
 from release_actions.adapters import git
 from release_actions.adapters.manifests import read_pyproject
-from release_actions.adapters.repo_files import root_first, tracked_files
+from release_actions.adapters.repo_files import read_repo_text, root_first, tracked_files
 from release_actions.adapters.tags import known_tag_names
 from release_actions.core.config import Config
 from release_actions.core.errors import InvalidValueError
@@ -89,7 +89,7 @@ def doctor_pyprojects(repo: Path, config: Config) -> list[Path]:
     for rel in root_first(
         tracked_files(repo, "*pyproject.toml", "pyproject.toml"), "pyproject.toml"
     ):
-        if _scm_versioned(read_pyproject(repo / rel)):
+        if _scm_versioned(read_pyproject(repo / rel, repo, rel)):
             found.append(repo / rel)
     return found
 
@@ -126,14 +126,15 @@ class Context:
     count: int
 
     def rel(self, path: Path) -> str:
-        return path.resolve().relative_to(self.repo.resolve()).as_posix()
+        return Path(os.path.relpath(path, self.repo)).as_posix()
 
     @cached_property
     def pyprojects(self) -> list[Pyproject]:
         result = []
         for path in doctor_pyprojects(self.repo, self.config):
-            text = path.read_text(encoding="utf-8")
-            result.append(Pyproject(self.rel(path), text, read_pyproject(path)))
+            rel = self.rel(path)
+            text = read_repo_text(self.repo, path, rel)
+            result.append(Pyproject(rel, text, read_pyproject(path, self.repo, rel)))
         return result
 
     @cached_property

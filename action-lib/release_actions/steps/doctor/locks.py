@@ -9,7 +9,6 @@ the lock records that range.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from pathlib import Path
@@ -19,7 +18,8 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
-from release_actions.adapters.manifests import read_pyproject
+from release_actions.adapters.manifests import read_json, read_pyproject
+from release_actions.adapters.repo_files import read_repo_text
 from release_actions.core.errors import InvalidValueError
 from release_actions.core.npm_range import satisfies
 from release_actions.edits.npm_manifest import DEPENDENCY_SECTIONS, lockfile_dependency_version
@@ -110,7 +110,7 @@ def check_python_pins(ctx: Context) -> Check:
                 no_lock.append(f.rel)
             continue
         lock_rel = ctx.rel(lock_path)
-        lock = read_pyproject(lock_path)
+        lock = read_pyproject(lock_path, ctx.repo, lock_rel)
         before = len(problems)
         locked = _locked_versions(lock)
         for where, req in requirements:
@@ -183,7 +183,7 @@ def check_npm_lock(ctx: Context) -> Check:
 
     for path in manifests:
         rel = ctx.rel(path)
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        manifest = read_json(ctx.repo, path, rel)
         ranges = [
             (section, manifest[section][package])
             for section in DEPENDENCY_SECTIONS
@@ -194,8 +194,11 @@ def check_npm_lock(ctx: Context) -> Check:
             problems.append((WARN, f"no package-lock.json for {rel}", relock(path.parent)))
             continue
         lock_rel = ctx.rel(lock_path)
-        lock_text = lock_path.read_text(encoding="utf-8")
-        lock = json.loads(lock_text)
+        lock_text = read_repo_text(ctx.repo, lock_path, lock_rel)
+        lock = read_json(ctx.repo, lock_path, lock_rel)
+        if not isinstance(lock, dict):
+            problems.append((FAIL, f"{lock_rel} is not a JSON object", relock(lock_path.parent)))
+            continue
         sub = path.parent.resolve().relative_to(lock_path.parent.resolve()).as_posix()
         sub = "" if sub == "." else sub
         entry = _lock_entry(lock, f"{sub}/node_modules/{package}") if sub else None

@@ -52,7 +52,7 @@ def npm_step(
         for path in find_package_jsons(wt, package, config.package_jsons):
             rel = str(path.relative_to(wt))
             found.append(rel)
-            text = path.read_text(encoding="utf-8")
+            text = path.read_bytes().decode("utf-8")
             new, _old, _range = set_npm_dependency(text, package, wanted, path_for_errors=rel)
             lock = path.parent / "package-lock.json"
             if new == text and _lock_agrees(lock, package, wanted):

@@ -460,7 +460,7 @@ def _main(
         texts = {}
         for path in find_managed_pyprojects(wt, config.pyprojects):
             rel = str(path.relative_to(wt))
-            texts[path] = (rel, path.read_text(encoding="utf-8"))
+            texts[path] = (rel, path.read_bytes().decode("utf-8"))  # CRLF kept
             current = read_fallback_version(texts[path][1], path_for_errors=rel)
             if current is not None:
                 fallbacks[rel] = current
