@@ -8,7 +8,7 @@ from pathlib import Path
 from release_actions.core.versions import parse_any_version
 from release_actions.interface.commands.common import open_repo, require
 from release_actions.interface.output import Console, markdown_table
-from release_actions.interface.spec import JSON, REPO, Opt
+from release_actions.interface.spec import JSON, REPO, Opt, url_input
 from release_actions.steps.smoke import smoke_install
 
 OPTIONS = (
@@ -23,6 +23,7 @@ OPTIONS = (
     Opt(
         "--index-url",
         "RA_INDEX_URL",
+        check=url_input,
         help="index for everything not built here (default: uv's default, PyPI)",
     ),
     Opt(

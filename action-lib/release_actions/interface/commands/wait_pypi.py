@@ -7,10 +7,15 @@ import argparse
 from release_actions.adapters.pypi_index import parse_requirement, wait_for_pypi_version
 from release_actions.interface.commands.common import require
 from release_actions.interface.output import Console
-from release_actions.interface.spec import JSON, Opt
+from release_actions.interface.spec import JSON, Opt, url_input
 
 OPTIONS = (
-    Opt("--index-url", "RA_INDEX_URL", help="simple index, e.g. https://pypi.org/simple/"),
+    Opt(
+        "--index-url",
+        "RA_INDEX_URL",
+        check=url_input,
+        help="simple index, e.g. https://pypi.org/simple/",
+    ),
     Opt(
         "requirements",
         "RA_REQUIREMENTS",
