@@ -365,7 +365,8 @@ def test_auto_mode_on_a_protected_branch_opens_a_pull_request(
     assert (out["status"], out["commit-sha"]) == ("pull-request", origin.ref(head))
     assert out["pull-request-url"].endswith("/pull/1")
     notices = result.annotations("notice")
-    assert "release-0.7.x is protected; opening a pull request instead" in notices
+    protected = "release-0.7.x is protected (branch protection or a ruleset)"
+    assert f"{protected}; opening a pull request instead" in notices
     assert bed.server.count("POST", r"/pulls$") == 1
     assert bed.server.count() == 3
 
