@@ -518,21 +518,37 @@ def caching_section(
             )
     header = ["path (cold)", "build s", "restore s (low / typical / high)", "saved per job s"]
     lines.append(md_table(header, rows))
-    empty = any(k[1] for k in saved)
-    pays = [name for (name, e), value in saved.items() if e == empty and value > 0]
-    if not pays:
-        lines.append(
-            "**Decision: no actions/cache.** At the typical restore overhead, restoring the"
-            " venv costs more than building it on both paths (negative savings above), so a"
-            " cache step would make every job slower; it would also need the Python version"
-            " before run-action starts (one more step in every action) and an upload after"
-            " each miss. The venv stays in the runner's tool cache: built by a job's first"
-            " step, reused by its later steps, and kept across jobs on self-hosted runners."
+    empty = any(k[1] for k in saved)  # the hosted-runner case when measured
+    with_uv, without_uv = saved.get((UV, empty)), saved.get((NO_UV, empty))
+    builds = {
+        name: s.median - base
+        for name, uv in ((UV, True), (NO_UV, False))
+        if (s := stats.get(Variant(name, RUN_ACTION, uv=uv, empty_download_cache=empty).label))
+    }
+    if with_uv is not None and with_uv < 0:
+        text = (
+            "**Decision: no actions/cache.** With uv on PATH (the release workflow's build and"
+            " smoke jobs run astral-sh/setup-uv) a restore costs more than the build:"
+            f" {with_uv:+.2f} s per job at the typical overhead."
         )
+        if without_uv is not None and NO_UV in builds:
+            text += (
+                f" Without uv it would save {without_uv:+.2f} s per job at the typical overhead"
+                f" and {builds[NO_UV] - hi - extract:+.2f} s at the high end: too little for"
+                " a cache step in every action, whose key needs the Python version before"
+                " run-action starts and whose miss adds an upload."
+            )
+        text += (
+            " The venv stays in the runner's tool cache: built by a job's first step, reused"
+            " by its later steps and, on self-hosted runners, by later jobs. A caller without"
+            " uv that wants a faster cold start adds astral-sh/setup-uv (whose own cache also"
+            " keeps the downloads)."
+        )
+        lines.append(text)
     else:
         lines.append(
-            f"**Caching would pay off here for: {', '.join(pays)}** (positive savings at the"
-            " typical overhead). The README documents the decision taken; re-check it."
+            "**Caching would pay off here even with uv** (a positive saving at the typical"
+            " overhead). The README documents the decision taken; re-check it."
         )
     return "\n".join(lines) + "\n"
 
