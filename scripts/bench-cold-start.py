@@ -227,9 +227,11 @@ class Runner:
     uv_dir: Path
     repo: Path
     warm_caches: dict[Path, Path]
+    lock: str = "core"
 
     def command(self, variant: Variant) -> list[str]:
-        return [str(variant.script), *COMMAND, "--repo", str(self.repo)]
+        lock = ["--lock", self.lock] if self.lock != "core" else []
+        return [str(variant.script), *lock, *COMMAND, "--repo", str(self.repo)]
 
     def run(self, variant: Variant) -> float:
         env = dict(self.env)
@@ -259,7 +261,8 @@ class Runner:
         return elapsed
 
     def floor_command(self) -> list[str]:
-        venv = next((self.warm_caches[RUN_ACTION] / "release-actions").glob("venv-*-core-*"))
+        venvs = self.warm_caches[RUN_ACTION] / "release-actions"
+        venv = next(venvs.glob(f"venv-*-{self.lock}-*"))
         python = str(venv / "bin" / "python")
         return [python, "-s", "-m", "release_actions", *COMMAND, "--repo", str(self.repo)]
 
@@ -290,9 +293,10 @@ class CacheModel:
     archive_bytes: int
     extract: Stats
     compressor: str
+    lock: str
 
 
-def model_cache(venv: Path, work: Path, runs: int) -> CacheModel:
+def model_cache(venv: Path, work: Path, runs: int, lock: str) -> CacheModel:
     """Archive ``venv`` as actions/cache does (tar, zstd when available) and time extracting it."""
     files = 0
     size = 0
@@ -314,9 +318,8 @@ def model_cache(venv: Path, work: Path, runs: int) -> CacheModel:
         subprocess.run(["tar", *decompress, "-xf", str(archive), "-C", str(target)], check=True)
         times.append(time.perf_counter() - start)
         shutil.rmtree(target, ignore_errors=True)
-    return CacheModel(
-        size, files, archive.stat().st_size, Stats.of(times), "zstd" if zstd else "gzip"
-    )
+    compressor = "zstd" if zstd else "gzip"
+    return CacheModel(size, files, archive.stat().st_size, Stats.of(times), compressor, lock)
 
 
 # --------------------------------------------------------------------------- report
@@ -400,7 +403,9 @@ def report(
     cache: CacheModel | None,
     overhead: tuple[float, float],
     shared: bool,
+    lock: str = "core",
 ) -> str:
+    lock_option = f"--lock {lock} " if lock != "core" else ""
     out: list[str] = ["## Cold start benchmark (scripts/run-action)\n"]
     load = f"{load_before} at the start, {load_average()} at the end (1 minute)"
     out += [
@@ -410,7 +415,8 @@ def report(
         + ("; **shared**: other engineers ran test suites at the same time" if shared else ""),
         f"- Tools: {versions}; {python3}",
         f"- release-actions checkout: {checkout_state()}",
-        f"- Timed command: `scripts/run-action {' '.join(COMMAND)} --repo <empty git repo>`",
+        f"- Timed command: `scripts/run-action {lock_option}{' '.join(COMMAND)}"
+        " --repo <empty git repo>`",
         f"- Method: {rounds} interleaved rounds after {warmup} warm-up round(s); every round"
         " runs each variant once, the first variant rotating. Each cold run starts with an"
         " empty `RA_VENV_CACHE`. Wall-clock seconds from the start of `run-action` to the"
@@ -484,7 +490,7 @@ def caching_section(
         "    restore = fixed overhead (cache service lookup, download) + extraction",
         "    build   = a cold row minus the command alone (the command runs either way)",
         "    saved per job = build - restore\n",
-        f"- The core venv: {cache.files} files, {cache.size_bytes / 1e6:.1f} MB; as a tar"
+        f"- The {cache.lock} venv: {cache.files} files, {cache.size_bytes / 1e6:.1f} MB; as a tar"
         f" archive with {cache.compressor} {cache.archive_bytes / 1e6:.2f} MB; extracting it"
         f" here takes {fmt(extract)} s (median of {cache.extract.n}).",
         f"- Fixed overhead of a restore on a hosted runner: {lo:g}-{hi:g} s, typically"
@@ -574,6 +580,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="1,3",
         help="caching model: fixed restore cost on a hosted runner, LOW,HIGH seconds",
     )
+    parser.add_argument("--lock", default="core", help="run-action --lock (default core)")
     parser.add_argument("--shared", action="store_true", help="say the machine was shared")
     parser.add_argument("--output", type=Path, help="also write the Markdown report here")
     args = parser.parse_args(argv)
@@ -597,7 +604,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         (uv_dir / "uv").symlink_to(uv)
         old = old_checkout(work)
         warm_caches = {RUN_ACTION: work / "warm-ours", old: work / "warm-old"}
-        runner = Runner(work, env, python, uv_dir, empty_repo(work), warm_caches)
+        runner = Runner(work, env, python, uv_dir, empty_repo(work), warm_caches, args.lock)
 
         empties = (False,) if (args.quick or args.no_empty_download_cache) else (False, True)
         variants: list[Variant] = []
@@ -621,8 +628,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         times = measure(runner, variants, rounds, warmup)
         stats = {label: Stats.of(values) for label, values in times.items()}
 
-        venv = next((warm_caches[RUN_ACTION] / "release-actions").glob("venv-*-core-*"))
-        cache = model_cache(venv, work, args.extract_runs)
+        venvs = warm_caches[RUN_ACTION] / "release-actions"
+        venv = next(venvs.glob(f"venv-*-{args.lock}-*"))
+        cache = model_cache(venv, work, args.extract_runs, args.lock)
 
         command = "python scripts/bench-cold-start.py " + " ".join(
             a for a in (argv if argv is not None else sys.argv[1:])
@@ -640,6 +648,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             cache=cache,
             overhead=overhead,
             shared=args.shared,
+            lock=args.lock,
         )
     print(text)
     if args.output:
