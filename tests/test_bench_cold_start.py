@@ -61,6 +61,6 @@ def test_quick_run_reports_every_variant(tmp_path: Path) -> None:
     ratios = table(text, "Ratios (medians, ours / old)")
     assert len(ratios) == 3
     assert all(re.fullmatch(r"\d+\.\d\dx", row[1]) for row in ratios)
-    assert len(table(text, "Targets (issue 13)")) == 3
+    assert len(table(text, "Targets (issue 13)")) == 3  # no uv, uv, warm
     assert "### Caching the venv across jobs with actions/cache: the model" in text
     assert "**Decision" in text or "**Caching would pay off" in text
