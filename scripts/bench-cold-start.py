@@ -334,6 +334,11 @@ def model_cache(venv: Path, work: Path, runs: int, lock: str) -> CacheModel:
 # --------------------------------------------------------------------------- report
 
 
+def signed(seconds: float) -> str:
+    text = f"{seconds:+.2f}"
+    return "0.00" if text in ("+0.00", "-0.00") else text
+
+
 def fmt(seconds: float) -> str:
     return f"{seconds:.2f}" if seconds >= 0.995 else f"{seconds:.3f}"
 
@@ -598,7 +603,7 @@ def caching_section(
                     fmt(measured),
                     fmt(build),
                     f"{fmt(lo + extract)} / {fmt(typical + extract)} / {fmt(hi + extract)}",
-                    " / ".join(f"{v:+.2f}" for v in saved[(name, empty)]),
+                    " / ".join(signed(v) for v in saved[(name, empty)]),
                 ]
             )
     restore = "restore s (low / typical / high)"
@@ -609,13 +614,13 @@ def caching_section(
     if with_uv is not None and with_uv[1] < 0 and (without_uv is None or without_uv[1] < 0):
         text = (
             "**Decision: no actions/cache.** A restore costs more than the build at the typical"
-            f" overhead: {with_uv[1]:+.2f} s per job with uv on PATH (the release workflow's"
+            f" overhead: {signed(with_uv[1])} s per job with uv on PATH (the release workflow's"
             " build and smoke jobs run astral-sh/setup-uv)"
         )
         if without_uv is not None:
             text += (
-                f", {without_uv[1]:+.2f} s without uv (the version and publish jobs); at best"
-                f" {max(with_uv[0], without_uv[0]):+.2f} s"
+                f", {signed(without_uv[1])} s without uv (the version and publish jobs); at best"
+                f" {signed(max(with_uv[0], without_uv[0]))} s"
             )
         text += (
             ". A cache step would also run in every action, need the Python version before"
