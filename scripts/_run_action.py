@@ -122,8 +122,12 @@ def sha256_hex(data: bytes) -> str:
 
 
 def which(name: str) -> str | None:
+    """``name`` in an absolute ``PATH`` directory: an empty or relative entry would find
+    one in the caller's checkout."""
     for directory in os.environ.get("PATH", "").split(os.pathsep):
-        candidate = os.path.join(directory or ".", name)
+        if not os.path.isabs(directory):
+            continue
+        candidate = os.path.join(directory, name)
         if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
             return candidate
     return None
@@ -157,7 +161,12 @@ def launch(argv: list[str]) -> NoReturn:
             report("warning", "release-actions", f"rebuilt the incomplete environment {venv}")
     os.environ["PYTHONPATH"] = os.path.join(root, "action-lib")
     python = venv_python(venv)
-    os.execv(python, [python, "-s", "-c", BOOT, *argv])
+    try:
+        os.execv(python, [python, "-s", "-c", BOOT, *argv])
+    except OSError as exc:
+        raise LaunchError(
+            "release-actions", f"cannot run {python}: {exc}", f"remove {venv}", code=1
+        ) from None
 
 
 # --- the cold path -------------------------------------------------------------------

@@ -307,6 +307,24 @@ def test_concurrent_cold_starts_publish_one_complete_env(
     assert [p.name for p in (cache / "release-actions").iterdir()] == [built.name]
 
 
+def test_uv_in_the_callers_checkout_is_not_run(
+    checkout: Checkout, cache: Path, probe_index: Path, tmp_path: Path
+) -> None:
+    """An empty PATH entry means the working directory to a shell; not to run-action."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    fake = repo / "uv"
+    fake.write_text("#!/bin/sh\ntouch ran\nexit 1\n")
+    fake.chmod(0o755)
+    env = offline_env(cache, probe_index, tmp_path)
+    env["PATH"] = f"{os.pathsep}{env['PATH']}"
+    proc = run(checkout.script, env, "--version", cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    assert not (repo / "ran").exists()
+    (built,) = venvs(cache)
+    assert marker(built)["installer"] == "pip"
+
+
 # --- hashes ------------------------------------------------------------------------------
 
 
