@@ -22,12 +22,17 @@ Repositories:
 * the example monorepo ``tests/fixtures/monorepo`` (or ``--example DIR``). When the
   directory is not a git repository its files are committed into a small
   Llama-Stack-shaped history (200 commits, 12 tags) in the cache;
-* generated repositories, ``--sizes COMMITS/TAGS,...`` (default
-  ``1k/10,10k/500,100k/5000,100k/10``). Their history is Llama-Stack-shaped: a
-  linear ``main`` carrying a ``vX.Y.0-dev`` tag per minor line, a
-  ``release-X.Y.x`` branch cut from ``main`` for each line but the newest,
-  carrying lightweight ``vX.Y.ZrcN`` and ``vX.Y.Z`` tags, HEAD on ``main`` and a
-  ``pyproject.toml`` with ``[tool.setuptools_scm] fallback_version``. They are
+* generated repositories, ``--sizes COMMITS/TAGS[/OTHER],...`` (default
+  ``1k/10,4k/200/26,10k/500,100k/5000,100k/10``). Their history is
+  Llama-Stack-shaped: a linear ``main`` carrying a ``vX.Y.0-dev`` tag per minor
+  line, a ``release-X.Y.x`` branch cut from ``main`` for each line but the
+  newest, carrying lightweight ``vX.Y.ZrcN`` and ``vX.Y.Z`` tags, HEAD on
+  ``main`` and a ``pyproject.toml`` with ``[tool.setuptools_scm]
+  fallback_version``. ``OTHER`` of the ``TAGS`` tags are not version tags
+  (``4k/200/26``: Llama Stack's size, 3,946 commits and 187 tags of which 26 are
+  not version tags): spread over ``main``, half of them ``v``-prefixed
+  (``vX.Y.Z.post1``, ``vX.Y``, ``vX.Y.Z-docs``), so ``git describe --match 'v*'``
+  meets them, half not (``docs-N``, ``client-sync-N``). They are
   written with ``git fast-import`` (100k commits take seconds), refs are packed
   as in a fresh clone, and they are cached under ``--cache`` (default
   ``.cache/bench``, git-ignored) keyed by their parameters.
@@ -65,7 +70,7 @@ FIXTURE = ROOT / "tests" / "fixtures" / "monorepo"
 DATE = "20261125"
 GENERATOR_VERSION = 1  # bump when the shape of generated repositories changes
 
-DEFAULT_SIZES = "1k/10,10k/500,100k/5000,100k/10"
+DEFAULT_SIZES = "1k/10,4k/200/26,10k/500,100k/5000,100k/10"
 QUICK_SIZES = "300/10"
 EXAMPLE_COMMITS, EXAMPLE_TAGS = 200, 12
 
@@ -91,7 +96,8 @@ class Repo:
     label: str
     path: Path
     commits: int
-    tags: int
+    tags: int  # all tags, non-version ones included
+    other: int = 0  # tags that are not version tags
 
 
 def parse_count(text: str) -> int:
@@ -107,15 +113,24 @@ def parse_count(text: str) -> int:
     return int(value)
 
 
-def parse_sizes(text: str) -> list[tuple[int, int]]:
+def parse_sizes(text: str) -> list[tuple[int, int, int]]:
+    """``COMMITS/TAGS[/OTHER],...`` -> (commits, tags, other); OTHER of TAGS are not versions."""
     sizes = []
     for item in text.split(","):
         if not item.strip():
             continue
-        commits, sep, tags = item.partition("/")
-        if not sep:
-            raise argparse.ArgumentTypeError(f"size {item!r} is not COMMITS/TAGS, e.g. 10k/500")
-        sizes.append((parse_count(commits), parse_count(tags)))
+        parts = item.split("/")
+        if len(parts) not in (2, 3):
+            raise argparse.ArgumentTypeError(
+                f"size {item!r} is not COMMITS/TAGS[/OTHER], e.g. 10k/500 or 4k/200/26"
+            )
+        commits, tags = parse_count(parts[0]), parse_count(parts[1])
+        other = parse_count(parts[2]) if len(parts) == 3 and parts[2].strip() != "0" else 0
+        if other >= tags:
+            raise argparse.ArgumentTypeError(
+                f"size {item!r}: OTHER must be a whole number below TAGS (some version tags)"
+            )
+        sizes.append((commits, tags, other))
     if not sizes:
         raise argparse.ArgumentTypeError("no sizes given")
     return sizes
@@ -202,14 +217,28 @@ def plan_history(commits: int, tags: int, newest: int = -1) -> tuple[int, list[_
     return main, lines
 
 
+def other_tag_names(count: int, lines: list[_Line]) -> list[str]:
+    """``count`` tags that are not version tags, half ``v``-prefixed, named after the lines."""
+    names = []
+    forms = ("v{x}.{y}.0.post1", "docs-{i}", "v{x}.{y}", "client-sync-{i}", "v{x}.{y}.0-docs")
+    for i in range(count):
+        line = lines[i * len(lines) // count]
+        names.append(forms[i % len(forms)].format(x=line.major, y=line.minor, i=i))
+    return names
+
+
 def fast_import_stream(
-    commits: int, tags: int, files: dict[str, bytes], fallback: str | None
+    commits: int, tags: int, files: dict[str, bytes], fallback: str | None, other: int = 0
 ) -> Iterator[bytes]:
-    """Yield a ``git fast-import`` stream for a Llama-Stack-shaped history."""
+    """Yield a ``git fast-import`` stream for a Llama-Stack-shaped history.
+
+    ``other`` of the ``tags`` are not version tags; they sit on ``main`` commits
+    spread evenly over its history (never on a dev tag's commit).
+    """
     files = dict(files)
     declared = re.search(rb'fallback_version\s*=\s*"(\d+)\.(\d+)', files.get("pyproject.toml", b""))
     line_no = int(declared[1]) * 20 + int(declared[2]) if declared else -1
-    main, lines = plan_history(commits, tags, line_no)
+    main, lines = plan_history(commits, tags - other, line_no)
     newest = lines[-1]
     if fallback is not None or "pyproject.toml" not in files:
         fallback = fallback or f"{newest.name}.0.dev0"
@@ -230,6 +259,12 @@ def fast_import_stream(
         return b"M 100644 inline %s\ndata %d\n%s\n" % (path.encode(), len(data), data)
 
     dev_tags = {line.dev_at: f"v{line.name}.0-dev" for line in lines}
+    other_at: dict[int, str] = {}
+    for i, name in enumerate(other_tag_names(other, lines)):
+        at = (i + 1) * main // (other + 1)
+        while at in dev_tags or at in other_at:
+            at = at + 1 if at + 1 < main else 1
+        other_at[at] = name
     buf: list[bytes] = []
     for k in range(main):
         mark = k + 1
@@ -239,8 +274,9 @@ def fast_import_stream(
             path = f"src/llama_stack/changes/part{k % 64:02d}.txt"
             changes = inline(path, b"change %d\n" % k)
         buf.append(commit("refs/heads/main", mark, k, start + k * step, f"main {k}", changes))
-        if k in dev_tags:
-            buf.append(b"reset refs/tags/%s\nfrom :%d\n\n" % (dev_tags[k].encode(), mark))
+        for tag_name in (dev_tags.get(k), other_at.get(k)):
+            if tag_name:
+                buf.append(b"reset refs/tags/%s\nfrom :%d\n\n" % (tag_name.encode(), mark))
         if len(buf) >= 2000:
             yield b"".join(buf)
             buf.clear()
@@ -278,7 +314,12 @@ def git(repo: Path, *args: str, stdin: bytes | None = None) -> str:
 
 
 def build_repo(
-    dest: Path, commits: int, tags: int, files: dict[str, bytes], fallback: str | None
+    dest: Path,
+    commits: int,
+    tags: int,
+    files: dict[str, bytes],
+    fallback: str | None,
+    other: int = 0,
 ) -> None:
     """Write the repository to a temporary sibling of ``dest``, then rename it in place."""
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -293,7 +334,7 @@ def build_repo(
         )
         assert proc.stdin is not None
         try:
-            for chunk in fast_import_stream(commits, tags, files, fallback):
+            for chunk in fast_import_stream(commits, tags, files, fallback, other):
                 proc.stdin.write(chunk)
             proc.stdin.write(b"done\n")
             proc.stdin.close()
@@ -315,16 +356,18 @@ def build_repo(
             shutil.rmtree(tmp)
 
 
-def synthetic_repo(cache: Path, commits: int, tags: int) -> Repo:
-    key = f"synthetic-c{commits}-t{tags}-g{GENERATOR_VERSION}"
+def synthetic_repo(cache: Path, commits: int, tags: int, other: int = 0) -> Repo:
+    key = f"synthetic-c{commits}-t{tags}" + (f"-o{other}" if other else "")
+    key += f"-g{GENERATOR_VERSION}"
     path = cache / key
     if not (path / ".git").is_dir():
         t0 = time.perf_counter()
         files = {"README.md": b"# llama-stack (generated for benchmarks)\n"}
         files["src/llama_stack/__init__.py"] = b""
-        build_repo(path, commits, tags, files, None)
+        build_repo(path, commits, tags, files, None, other)
         print(f"generated {key} in {time.perf_counter() - t0:.1f}s", file=sys.stderr, flush=True)
-    return Repo(f"generated {human(commits)}/{human(tags)}", path, commits, tags)
+    label = f"generated {human(commits)}/{human(tags)}" + (f"/{other}" if other else "")
+    return Repo(label, path, commits, tags, other)
 
 
 def _read_tree(directory: Path) -> dict[str, bytes]:
@@ -680,7 +723,8 @@ def report(
     for res in results:
         for name in TOOLS:
             s = res.stats[name]
-            repo = f"{res.repo.label} ({res.repo.commits} commits, {res.repo.tags} tags)"
+            repo = f"{res.repo.label} ({res.repo.commits} commits, {res.repo.tags} tags"
+            repo += f", {res.repo.other} not versions)" if res.repo.other else ")"
             rows.append([repo, name, fmt(s.median), fmt(s.iqr), fmt(s.minimum)])
     out.append(md_table(["repository", "tool", "median ms", "IQR ms", "min ms"], rows, 2))
 
@@ -876,7 +920,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"--example {example}: not a directory")
     else:
         repos.append(example_repo(cache, example))
-    repos += [synthetic_repo(cache, c, t) for c, t in sizes]
+    repos += [synthetic_repo(cache, c, t, o) for c, t, o in sizes]
 
     results = []
     for repo in repos:

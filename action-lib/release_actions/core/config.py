@@ -4,8 +4,6 @@ Action inputs and CLI flags override it; the defaults fit the Llama Stack layout
 with no configuration at all.
 """
 
-from __future__ import annotations
-
 from typing import Any, NamedTuple
 
 from release_actions.core.errors import InvalidValueError

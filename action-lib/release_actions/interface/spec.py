@@ -29,8 +29,6 @@ invalid RA_DRY_RUN (--dry-run) 'maybe': expected true or false.
 set RA_DRY_RUN (the dry-run input) to true or false
 """
 
-from __future__ import annotations
-
 import argparse
 import math
 from collections.abc import Callable, Mapping, Sequence

@@ -9,7 +9,6 @@ line dist-tag instead of ``latest``.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -45,6 +44,8 @@ def read_event_payload(env: Mapping[str, str]) -> dict[str, Any]:
     path = env.get("GITHUB_EVENT_PATH", "")
     if not path or not Path(path).is_file():
         return {}
+    import json  # only when there is an event payload to read
+
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -23,7 +23,7 @@ from release_actions.core.nightly_base import (
     fallback_version,
     nightly_from_tags,
 )
-from release_actions.core.versions import parse_release_branch, tag_rank
+from release_actions.core.versions import TagInfo, parse_release_branch, tag_rank
 
 DATE_FORMS = "YYYYMMDD, a real UTC date such as 20261125"
 _DATE_RE = re.compile(r"^\d{8}$")
@@ -76,14 +76,28 @@ def read_tag_state(repo: Path, *, fetch: bool = True) -> TagState:
     fetched = ""
     if fetch and shallow and git.has_remote(repo):
         fetched = _fetch_history(repo, shallow=True)
-    (tags_code, tags_out, _), (code, name, _) = git.run_concurrently(repo, git.SHOW_TAGS, DESCRIBE)
-    targets = git.parse_peeled_tags(tags_code, tags_out)
+    targets, ranked, ignored, described = _read_tags(repo)
     if fetch and not targets and not fetched and git.has_remote(repo):
         fetched = _fetch_history(repo, shallow=False)
-        (tags_code, tags_out, _), (code, name, _) = git.run_concurrently(
-            repo, git.SHOW_TAGS, DESCRIBE
-        )
-        targets = git.parse_peeled_tags(tags_code, tags_out)
+        targets, ranked, ignored, described = _read_tags(repo)
+    code, name, _ = described
+    nearest: tuple[str, ...] = ()
+    if code == 0 and name in targets:
+        commit = targets[name]
+        nearest = tuple(n for n, sha in targets.items() if sha == commit)
+    return TagState(tuple(ranked), nearest, tuple(sorted(ignored)), head, fetched)
+
+
+def _read_tags(
+    repo: Path,
+) -> tuple[dict[str, str], list[tuple[str, TagInfo]], list[str], tuple[int, str, str]]:
+    """(v* tag -> commit, ranked version tags, other v* tags, describe's result).
+
+    ``git describe`` (the slower read: it opens every tagged commit) starts first,
+    and the tags are ranked while it runs.
+    """
+    describe = git.start(repo, *DESCRIBE)
+    targets = git.parse_peeled_tags(*git.finish(git.start(repo, *git.SHOW_TAGS))[:2])
     ranked, ignored = [], []
     for tag in targets:
         info = tag_rank(tag)
@@ -91,11 +105,7 @@ def read_tag_state(repo: Path, *, fetch: bool = True) -> TagState:
             ignored.append(tag)
         else:
             ranked.append((tag, info))
-    nearest: tuple[str, ...] = ()
-    if code == 0 and name in targets:
-        commit = targets[name]
-        nearest = tuple(n for n, sha in targets.items() if sha == commit)
-    return TagState(tuple(ranked), nearest, tuple(sorted(ignored)), head, fetched)
+    return targets, ranked, ignored, git.finish(describe)
 
 
 def _fetch_history(repo: Path, *, shallow: bool) -> str:

@@ -1,16 +1,23 @@
-"""What the subcommands share: opening the repository, the commit identity, checks."""
+"""What the subcommands share: opening the repository, the commit identity, checks.
+
+Imported by compute-version and nightly-version: keep it light (the delivery
+adapter, with its dataclasses, is imported only by the writing commands).
+"""
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from release_actions.adapters.delivery import Identity
 from release_actions.adapters.manifests import load_config, read_pyproject
 from release_actions.core.config import ACTIONS_BOT_EMAIL, ACTIONS_BOT_NAME, Config
 from release_actions.core.errors import InvalidValueError, ReleaseActionsError
 from release_actions.interface.output import Console
+
+if TYPE_CHECKING:
+    import argparse
+
+    from release_actions.adapters.delivery import Identity
 
 
 def open_repo(path: str) -> tuple[Path, dict[str, Any], Config]:
@@ -30,6 +37,8 @@ def require(condition: bool, message: str, fix: str) -> None:
 def identity_from(options: argparse.Namespace, config: Config, out: Console) -> Identity:
     """The commit author: ``--bot-*``, else the configuration, else in GitHub Actions
     github-actions[bot], else (at a terminal) the user's own git identity."""
+    from release_actions.adapters.delivery import Identity
+
     actions = out.actions
     return Identity(
         options.bot_name or config.bot_name or (ACTIONS_BOT_NAME if actions else ""),
