@@ -1,7 +1,8 @@
 """What the subcommands share: opening the repository, the commit identity, checks.
 
-Imported by compute-version and nightly-version: keep it light (the delivery
-adapter, with its dataclasses, is imported only by the writing commands).
+Imported by compute-version and nightly-version: keep it light. The TOML reader
+is imported when a manifest is read, the delivery adapter (with its dataclasses)
+only by the writing commands.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from release_actions.adapters.manifests import load_config, read_pyproject
 from release_actions.core.config import ACTIONS_BOT_EMAIL, ACTIONS_BOT_NAME, Config
 from release_actions.core.errors import InvalidValueError, ReleaseActionsError
 from release_actions.interface.output import Console
@@ -20,10 +20,19 @@ if TYPE_CHECKING:
     from release_actions.adapters.delivery import Identity
 
 
-def open_repo(path: str) -> tuple[Path, dict[str, Any], Config]:
+def repo_dir(path: str) -> Path:
+    """``--repo``: an existing directory."""
     repo = Path(path)
     if not repo.is_dir():
         raise InvalidValueError("repo", path, "an existing directory", fix="pass --repo DIR")
+    return repo
+
+
+def open_repo(path: str) -> tuple[Path, dict[str, Any], Config]:
+    """The repository directory, its parsed pyproject.toml (or ``{}``) and configuration."""
+    from release_actions.adapters.manifests import load_config, read_pyproject
+
+    repo = repo_dir(path)
     pyproject_path = repo / "pyproject.toml"
     pyproject = read_pyproject(pyproject_path) if pyproject_path.is_file() else {}
     return repo, pyproject, load_config(repo, pyproject)

@@ -1,13 +1,19 @@
-"""``release-actions nightly-version``."""
+"""``release-actions nightly-version``.
+
+git's reads start first (:class:`~release_actions.steps.tag_state.TagRead`), and
+the rest of the command (the TOML reader, the version modules and ``packaging``)
+is imported and run while git works: in a large history ``git describe`` takes
+longer than all of that.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-from release_actions.interface.commands.common import open_repo
+from release_actions.interface.commands.common import open_repo, repo_dir
 from release_actions.interface.output import Console, markdown_table
 from release_actions.interface.spec import JSON, REPO, Opt
-from release_actions.steps.nightly import nightly_version
+from release_actions.steps.tag_state import TagRead
 
 OPTIONS = (
     REPO,
@@ -23,15 +29,19 @@ OPTIONS = (
 
 
 def run(options: argparse.Namespace, out: Console) -> int:
-    repo, pyproject, config = open_repo(options.repo)
-    result = nightly_version(
-        repo,
-        date=options.date or None,
-        branch=options.branch or None,
-        default_branch=config.default_branch,
-        pyproject=pyproject,
-        fetch=not options.no_fetch,
-    )
+    with TagRead(repo_dir(options.repo), fetch=not options.no_fetch) as tags:
+        from release_actions.steps.nightly import nightly_version  # while git works
+
+        repo, pyproject, config = open_repo(options.repo)
+        result = nightly_version(
+            repo,
+            date=options.date or None,
+            branch=options.branch or None,
+            default_branch=config.default_branch,
+            pyproject=pyproject,
+            fetch=not options.no_fetch,
+            tags=tags,
+        )
     for note in result.notes:
         out.notice(note, title="nightly-version")
     data = result.as_dict()
