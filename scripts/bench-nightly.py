@@ -74,6 +74,7 @@ DEFAULT_SIZES = "1k/10,4k/200/26,10k/500,100k/5000,100k/10"
 QUICK_SIZES = "300/10"
 EXAMPLE_COMMITS, EXAMPLE_TAGS = 200, 12
 
+TARGET_RATIO = 2.0  # issue 13: nightly-version within 2x of git describe
 OURS = "release-actions nightly-version"
 DESCRIBE = "git describe"
 SCM = "setuptools-scm"
@@ -464,14 +465,19 @@ def tool_commands(python: Path, repo: Path) -> dict[str, list[str]]:
     }
 
 
-CLI_IMPORT = "import our CLI + nightly-version command"
+CLI_IMPORT = "import every module nightly-version imports"
 CLI_IMPORT_COLD = "the same, our modules not byte-compiled (first run in CI)"
 BARE = "python -c pass"
 
 
 def startup_commands(python: Path) -> dict[str, list[str]]:
     py = str(python)
-    cli = "import release_actions.interface.cli, release_actions.interface.commands.nightly_version"
+    # The command imports the steps, the TOML reader and packaging inside run(), while
+    # git works: import them here too, so this is all the start-up a run pays for.
+    cli = (
+        "import release_actions.interface.cli, release_actions.interface.commands.nightly_version, "
+        "release_actions.steps.nightly, release_actions.adapters.manifests"
+    )
     return {
         BARE: [py, "-c", "pass"],
         "import release_actions.steps.nightly": [py, "-c", "import release_actions.steps.nightly"],
@@ -763,9 +769,10 @@ def report(
     out.append(md_table(["command (`python -c ...`)", "median ms", "IQR ms", "min ms"], rows))
     if floor and bare:
         out.append(
-            f"Python itself starts in {fmt(bare.median)} ms; importing our CLI adds "
-            f"{fmt(floor.median - bare.median)} ms, so about {fmt(floor.median)} ms of every "
-            "nightly-version run is start-up before any git call."
+            f"Python itself starts in {fmt(bare.median)} ms; importing everything "
+            f"nightly-version imports adds {fmt(floor.median - bare.median)} ms, so about "
+            f"{fmt(floor.median)} ms of every run is Python start-up (git's reads start "
+            "before the TOML reader and the version modules are imported, and overlap them)."
         )
         if cold:
             out.append(
@@ -831,12 +838,12 @@ def targets(results: list[RepoResult]) -> str:
         rows.append(
             [
                 res.repo.label,
-                f"{r_desc:.2f}x: {'met' if r_desc <= 3 else 'NOT met'}",
+                f"{r_desc:.2f}x: {'met' if r_desc <= TARGET_RATIO else 'NOT met'}",
                 "met" if ours < st[SCM].median else "NOT met",
                 "met" if ours < st[DUNAMAI].median else "NOT met",
             ]
         )
-    header = ["repository", "ours <= 3x git describe", "faster than setuptools-scm"]
+    header = ["repository", f"ours <= {TARGET_RATIO:g}x git describe", "faster than setuptools-scm"]
     header.append("faster than dunamai")
     out.append(md_table(header, rows, 4))
 
