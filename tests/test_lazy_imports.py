@@ -49,7 +49,7 @@ STDLIB = {
     "pkgutil",
     "contextlib",
     "math",  # spec: finite numbers
-    "pathlib",  # with its helpers below
+    "pathlib",  # opening the repository, after git started (with its helpers below)
     "fnmatch",
     "ntpath",
     "errno",

@@ -1,7 +1,8 @@
 """A thin wrapper over the git CLI. Every git call in the library goes through here.
 
-On the import path of compute-version and nightly-version: ``shutil`` and
-``tempfile`` (only for :func:`worktree`) are imported where they are used.
+On the import path of compute-version and nightly-version, before their git
+reads start: ``pathlib``, ``shutil`` and ``tempfile`` (only for :func:`worktree`)
+are imported where they are used.
 """
 
 from __future__ import annotations
@@ -10,9 +11,12 @@ import contextlib
 import os
 import subprocess
 from collections.abc import Iterator, Sequence
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from release_actions.core.errors import GitError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 _ENV = {
     "LC_ALL": "C",
@@ -174,6 +178,7 @@ def worktree(repo: Path, sha: str) -> Iterator[Path]:
     """A temporary detached worktree of ``repo`` at ``sha``, removed afterwards."""
     import shutil
     import tempfile
+    from pathlib import Path
 
     tmp = Path(tempfile.mkdtemp(prefix="release-actions-"))
     path = tmp / "wt"

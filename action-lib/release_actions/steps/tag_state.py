@@ -10,12 +10,13 @@ is shallow come from the git directory's files. A shallow or tagless clone gets
 one fetch of tags (and, when shallow, the history without trees) first.
 
 Light on purpose: the version modules (and ``packaging``) are imported only when
-the result is collected.
+the result is collected, and paths are plain strings (``os.path``), so nothing
+but ``subprocess`` stands between the command line and git's start.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 from typing import TYPE_CHECKING
 
 from release_actions.adapters import git
@@ -23,6 +24,7 @@ from release_actions.core.errors import ReleaseActionsError
 
 if TYPE_CHECKING:
     import subprocess
+    from pathlib import Path
 
     from release_actions.core.nightly_base import TagState
     from release_actions.core.versions import TagInfo
@@ -32,21 +34,22 @@ __all__ = ["DESCRIBE", "TagRead", "read_tag_state"]
 DESCRIBE = ("describe", "--tags", "--abbrev=0", "--match", "v[0-9]*", "HEAD")
 
 
-def _head_from_files(repo: Path) -> tuple[bool, str] | None:
+def _head_from_files(repo: Path | str) -> tuple[bool, str] | None:
     """(shallow, branch) from the git directory's files; None when it is unusual."""
-    dot_git = repo / ".git"
-    if dot_git.is_dir():
+    dot_git = os.path.join(repo, ".git")
+    if os.path.isdir(dot_git):
         try:
-            head = (dot_git / "HEAD").read_text(encoding="utf-8").strip()
+            with open(os.path.join(dot_git, "HEAD"), encoding="utf-8") as fh:
+                head = fh.read().strip()
         except OSError:
             head = ""
         if head:
             branch = head.removeprefix("ref: refs/heads/") if head.startswith("ref: ") else "HEAD"
-            return (dot_git / "shallow").exists(), branch
+            return os.path.exists(os.path.join(dot_git, "shallow")), branch
     return None
 
 
-def _head_info(repo: Path) -> tuple[bool, str]:
+def _head_info(repo: Path | str) -> tuple[bool, str]:
     """(shallow, branch): from the git directory's files, or one git call when it is unusual."""
     known = _head_from_files(repo)
     if known is not None:
@@ -55,7 +58,7 @@ def _head_info(repo: Path) -> tuple[bool, str]:
     return out[0] == "true", (out[1] if len(out) > 1 else "HEAD")
 
 
-def _fetch_history(repo: Path, *, shallow: bool) -> str:
+def _fetch_history(repo: Path | str, *, shallow: bool) -> str:
     """Fetch tags (and, for a shallow clone, the history without trees) from origin."""
     args = ["fetch", "--quiet", "--no-recurse-submodules", "--tags", "--force"]
     if shallow:
@@ -81,7 +84,7 @@ class TagRead:
     that failed on another input meanwhile).
     """
 
-    def __init__(self, repo: Path, *, fetch: bool = True) -> None:
+    def __init__(self, repo: Path | str, *, fetch: bool = True) -> None:
         self.repo = repo
         self.fetch = fetch
         self._head = _head_from_files(repo)
@@ -170,7 +173,7 @@ def _stop(proc: subprocess.Popen[str]) -> None:
     proc.communicate()
 
 
-def read_tag_state(repo: Path, *, fetch: bool = True) -> TagState:
+def read_tag_state(repo: Path | str, *, fetch: bool = True) -> TagState:
     """Read version tags and the nearest tagged commit; deepen a shallow clone if needed."""
     with TagRead(repo, fetch=fetch) as reading:
         return reading.result()

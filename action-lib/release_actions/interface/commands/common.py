@@ -1,13 +1,14 @@
 """What the subcommands share: opening the repository, the commit identity, checks.
 
-Imported by compute-version and nightly-version: keep it light. The TOML reader
-is imported when a manifest is read, the delivery adapter (with its dataclasses)
-only by the writing commands.
+Imported by compute-version and nightly-version: keep it light. ``pathlib`` and
+the TOML reader are imported when the repository is opened (nightly-version
+starts git before that), the delivery adapter (with its dataclasses) only by the
+writing commands.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 from typing import TYPE_CHECKING, Any
 
 from release_actions.core.config import ACTIONS_BOT_EMAIL, ACTIONS_BOT_NAME, Config
@@ -16,23 +17,26 @@ from release_actions.interface.output import Console
 
 if TYPE_CHECKING:
     import argparse
+    from pathlib import Path
 
     from release_actions.adapters.delivery import Identity
 
 
-def repo_dir(path: str) -> Path:
-    """``--repo``: an existing directory."""
-    repo = Path(path)
-    if not repo.is_dir():
+def repo_dir(path: str) -> str:
+    """``--repo``: an existing directory (checked without importing pathlib); ``""`` is ``.``,
+    as for ``Path("")``."""
+    if not os.path.isdir(path or "."):
         raise InvalidValueError("repo", path, "an existing directory", fix="pass --repo DIR")
-    return repo
+    return path or "."
 
 
 def open_repo(path: str) -> tuple[Path, dict[str, Any], Config]:
     """The repository directory, its parsed pyproject.toml (or ``{}``) and configuration."""
+    from pathlib import Path
+
     from release_actions.adapters.manifests import load_config, read_pyproject
 
-    repo = repo_dir(path)
+    repo = Path(repo_dir(path))
     pyproject_path = repo / "pyproject.toml"
     pyproject = read_pyproject(pyproject_path) if pyproject_path.is_file() else {}
     return repo, pyproject, load_config(repo, pyproject)
