@@ -48,7 +48,7 @@ STDLIB = {
     "runpy",
     "pkgutil",
     "contextlib",
-    "math",  # spec: finite numbers
+    "math",  # datetime (tomllib)
     "pathlib",  # opening the repository, after git started (with its helpers below)
     "fnmatch",
     "ntpath",

@@ -31,7 +31,8 @@ from release_actions.core.errors import ReleaseActionsError
 if TYPE_CHECKING:
     from typing import TextIO
 
-_URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@:]*(?::[^/\s@]*)?@")
+# Compiled on first use (re caches it): nothing is printed before git's reads start.
+_URL_CREDENTIALS = r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@:]*(?::[^/\s@]*)?@"
 _COLOURS = {"error": "31", "warning": "33", "note": "36", "fix": "32"}
 
 
@@ -41,7 +42,7 @@ def redact(text: str) -> str:
     >>> redact("upload to https://__token__:pypi-AgE@upload.pypi.org/legacy/ failed")
     'upload to https://***@upload.pypi.org/legacy/ failed'
     """
-    return _URL_CREDENTIALS.sub(r"\1***@", text)
+    return re.sub(_URL_CREDENTIALS, r"\1***@", text)
 
 
 def escape_data(value: str) -> str:

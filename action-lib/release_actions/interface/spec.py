@@ -30,7 +30,6 @@ set RA_DRY_RUN (the dry-run input) to true or false
 """
 
 import argparse
-import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple, NoReturn
 
@@ -220,6 +219,8 @@ def _convert(row: Opt, raw: Any, from_env: bool) -> Any:
 
 
 def _number(row: Opt, text: str, from_env: bool) -> float | int:
+    import math  # only for number inputs (compute- and nightly-version have none)
+
     low = row.minimum if row.minimum is not None else 0
     accepted = f"a {'whole ' if row.kind == 'int' else ''}number"
     accepted += f" from {low:g}" + (f" to {row.maximum:g}" if row.maximum is not None else "")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from release_actions.core.config import ACTIONS_BOT_EMAIL, ACTIONS_BOT_NAME, Config
 from release_actions.core.errors import InvalidValueError, ReleaseActionsError
 from release_actions.interface.output import Console
 
@@ -20,6 +19,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from release_actions.adapters.delivery import Identity
+    from release_actions.core.config import Config
 
 
 def repo_dir(path: str) -> str:
@@ -51,6 +51,7 @@ def identity_from(options: argparse.Namespace, config: Config, out: Console) -> 
     """The commit author: ``--bot-*``, else the configuration, else in GitHub Actions
     github-actions[bot], else (at a terminal) the user's own git identity."""
     from release_actions.adapters.delivery import Identity
+    from release_actions.core.config import ACTIONS_BOT_EMAIL, ACTIONS_BOT_NAME
 
     actions = out.actions
     return Identity(
