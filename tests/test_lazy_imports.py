@@ -49,12 +49,7 @@ STDLIB = {
     "pkgutil",
     "contextlib",
     "math",  # datetime (tomllib)
-    "pathlib",  # opening the repository, after git started (with its helpers below)
-    "fnmatch",
-    "ntpath",
     "errno",
-    "urllib",  # urllib.parse only, for pathlib (checked below)
-    "ipaddress",  # urllib.parse, Python 3.11+
     "subprocess",  # git (with signal, threading, selectors, locale, fcntl)
     "signal",
     "threading",
@@ -92,6 +87,7 @@ OURS = {
     "release_actions.interface.cli",
     "release_actions.interface.commands",
     "release_actions.interface.commands.common",
+    "release_actions.interface.early",
     "release_actions.interface.output",
     "release_actions.interface.spec",
     "release_actions.steps",
@@ -103,6 +99,11 @@ OURS = {
 }
 NIGHTLY = {"release_actions.interface.commands.nightly_version"}
 COMPUTE = {
+    "pathlib",  # compute-version opens the repository as a Path (nightly-version does not)
+    "fnmatch",
+    "ntpath",
+    "urllib",  # urllib.parse only, for pathlib (checked below)
+    "ipaddress",  # urllib.parse, Python 3.11+
     "release_actions.interface.commands.compute_version",
     "release_actions.steps.compute",
     "release_actions.core.version_plan",
@@ -153,8 +154,8 @@ def allowed(name: str, extra: set[str]) -> bool:
         return name.lstrip("_").split(".")[0] not in {m.split(".")[0] for m in HEAVY}
     top = name.split(".")[0]
     if top == "urllib":
-        return name in ("urllib", "urllib.parse")
-    return top in STDLIB and not is_heavy(name)
+        return "urllib" in extra and name in ("urllib", "urllib.parse")
+    return (top in STDLIB or top in extra) and not is_heavy(name)
 
 
 def is_heavy(name: str) -> bool:
@@ -212,6 +213,7 @@ def test_nightly_version_imports_only_the_allow_list(tmp_path: Path, repo: Path)
     )
     assert "release_actions.steps.tag_state" in modules  # the run did happen
     check(modules, NIGHTLY)
+    assert "pathlib" not in modules  # nightly-version reads with plain str paths
 
 
 def test_compute_version_imports_only_the_allow_list(tmp_path: Path, repo: Path) -> None:
@@ -240,4 +242,7 @@ def test_a_heavy_import_fails_the_check() -> None:
         check(["argparse", "xml.dom"], set())
     with pytest.raises(AssertionError, match="allow-list"):
         check(["release_actions.adapters.github_client"], set())
-    check(["argparse", "re._parser", "_posixsubprocess", "urllib.parse"], set())
+    check(["argparse", "re._parser", "_posixsubprocess"], set())
+    with pytest.raises(AssertionError, match="allow-list"):
+        check(["pathlib"], NIGHTLY)
+    check(["pathlib", "urllib.parse"], COMPUTE)

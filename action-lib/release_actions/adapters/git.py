@@ -10,12 +10,12 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
-from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
 
 from release_actions.core.errors import GitError
 
+TYPE_CHECKING = False  # not typing's: nightly-version starts git before importing typing
 if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
     from pathlib import Path
 
 _ENV = {

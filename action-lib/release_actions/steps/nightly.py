@@ -14,7 +14,7 @@ import os
 import re
 import time
 from collections.abc import Mapping
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from release_actions.core.errors import InvalidValueError
 from release_actions.core.nightly_base import (
@@ -25,6 +25,9 @@ from release_actions.core.nightly_base import (
 )
 from release_actions.core.versions import parse_release_branch
 from release_actions.steps.tag_state import TagRead, read_tag_state
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = [
     "DATE_FORMS",
@@ -70,7 +73,7 @@ def current_branch(state: TagState, env: Mapping[str, str] | None = None) -> str
 
 
 def nightly_version(
-    repo: Path,
+    repo: Path | str,
     *,
     date: str | None = None,
     branch: str | None = None,

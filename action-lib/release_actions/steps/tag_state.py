@@ -17,11 +17,11 @@ but ``subprocess`` stands between the command line and git's start.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
 from release_actions.adapters import git
 from release_actions.core.errors import ReleaseActionsError
 
+TYPE_CHECKING = False  # not typing's: this module runs before typing is imported
 if TYPE_CHECKING:
     import subprocess
     from pathlib import Path

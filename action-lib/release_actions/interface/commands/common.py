@@ -1,9 +1,9 @@
 """What the subcommands share: opening the repository, the commit identity, checks.
 
-Imported by compute-version and nightly-version: keep it light. ``pathlib`` and
-the TOML reader are imported when the repository is opened (nightly-version
-starts git before that), the delivery adapter (with its dataclasses) only by the
-writing commands.
+Imported by compute-version and nightly-version: keep it light. The TOML reader
+is imported when a manifest is read (nightly-version starts git before that, and
+reads with :func:`repo_manifests`, without pathlib), the delivery adapter (with
+its dataclasses) only by the writing commands.
 """
 
 from __future__ import annotations
@@ -30,16 +30,22 @@ def repo_dir(path: str) -> str:
     return path or "."
 
 
+def repo_manifests(repo: str) -> tuple[dict[str, Any], Config]:
+    """The parsed pyproject.toml of the directory ``repo`` (or ``{}``) and its configuration."""
+    from release_actions.adapters.manifests import load_config, read_pyproject
+
+    path = os.path.join(repo, "pyproject.toml")
+    pyproject = read_pyproject(path) if os.path.isfile(path) else {}
+    return pyproject, load_config(repo, pyproject)
+
+
 def open_repo(path: str) -> tuple[Path, dict[str, Any], Config]:
     """The repository directory, its parsed pyproject.toml (or ``{}``) and configuration."""
     from pathlib import Path
 
-    from release_actions.adapters.manifests import load_config, read_pyproject
-
-    repo = Path(repo_dir(path))
-    pyproject_path = repo / "pyproject.toml"
-    pyproject = read_pyproject(pyproject_path) if pyproject_path.is_file() else {}
-    return repo, pyproject, load_config(repo, pyproject)
+    repo = repo_dir(path)
+    pyproject, config = repo_manifests(repo)
+    return Path(repo), pyproject, config
 
 
 def require(condition: bool, message: str, fix: str) -> None:

@@ -1,16 +1,18 @@
 """``release-actions nightly-version``.
 
-git's reads start first (:class:`~release_actions.steps.tag_state.TagRead`), and
-the rest of the command (the TOML reader, the version modules and ``packaging``)
-is imported and run while git works: in a large history ``git describe`` takes
-longer than all of that.
+git's reads start first (:class:`~release_actions.steps.tag_state.TagRead`; under
+``python -m release_actions`` even before the command line is parsed, see
+:mod:`release_actions.interface.early`), and the rest of the command (the TOML
+reader, the version modules and ``packaging``) is imported and run while git
+works: in a large history ``git describe`` takes longer than all of that.
 """
 
 from __future__ import annotations
 
 import argparse
 
-from release_actions.interface.commands.common import open_repo, repo_dir
+from release_actions.interface import early
+from release_actions.interface.commands.common import repo_dir, repo_manifests
 from release_actions.interface.output import Console, markdown_table
 from release_actions.interface.spec import JSON, REPO, Opt
 from release_actions.steps.tag_state import TagRead
@@ -29,17 +31,19 @@ OPTIONS = (
 
 
 def run(options: argparse.Namespace, out: Console) -> int:
-    with TagRead(repo_dir(options.repo), fetch=not options.no_fetch) as tags:
+    repo_path, fetch = repo_dir(options.repo), not options.no_fetch
+    started = early.take(repo_path, fetch=fetch)
+    with started or TagRead(repo_path, fetch=fetch) as tags:
         from release_actions.steps.nightly import nightly_version  # while git works
 
-        repo, pyproject, config = open_repo(options.repo)
+        pyproject, config = repo_manifests(repo_path)
         result = nightly_version(
-            repo,
+            repo_path,
             date=options.date or None,
             branch=options.branch or None,
             default_branch=config.default_branch,
             pyproject=pyproject,
-            fetch=not options.no_fetch,
+            fetch=fetch,
             tags=tags,
         )
     for note in result.notes:
