@@ -42,6 +42,11 @@ Usage::
     .venv/bin/python scripts/bench-nightly.py                     # full run, a few minutes
     .venv/bin/python scripts/bench-nightly.py --quick             # smoke test, seconds
     .venv/bin/python scripts/bench-nightly.py --sizes 10k/500 --runs 31 --output /tmp/b.md
+    .venv/bin/python scripts/bench-nightly.py --baseline /tmp/old/action-lib  # before/after
+
+``--baseline DIR`` times our nightly-version a second time in the same rounds, with
+the library from ``DIR`` (for example ``git archive OLD action-lib | tar -x -C
+/tmp/old``), and adds a before-and-after table.
 
 Only the standard library is needed to run the script; the tools it times come
 from the virtual environment (``--python``, default ``.venv/bin/python``).
@@ -80,6 +85,9 @@ DESCRIBE = "git describe"
 SCM = "setuptools-scm"
 DUNAMAI = "dunamai"
 TOOLS = (OURS, DESCRIBE, SCM, DUNAMAI)
+# --baseline DIR: our nightly-version again, with the library from DIR (an older
+# checkout's action-lib), in the same rounds: before and after, side by side.
+BEFORE = "release-actions nightly-version, --baseline library"
 
 # Environment variables that would change what a tool computes or where it writes.
 _DROP_ENV = (
@@ -504,7 +512,7 @@ def run_once(cmd: Sequence[str], cwd: Path, env: dict[str, str]) -> Result:
 
 
 def reported_version(tool: str, stdout: str) -> str:
-    if tool == OURS:
+    if tool in (OURS, BEFORE):
         for line in stdout.splitlines():
             if line.startswith("version="):
                 return line.partition("=")[2]
@@ -799,6 +807,7 @@ def report(
         note += " git describe, setuptools-scm and dunamai agree on the nearest tag everywhere."
     out.append(note + "\n")
 
+    out.append(before_and_after(results))
     out.append(targets(results))
 
     if profile is not None:
@@ -815,6 +824,33 @@ def report(
             "`-X importtime` adds its own overhead; compare with the start-up table for "
             "wall-clock cost.\n"
         )
+    return "\n".join(out)
+
+
+def before_and_after(results: list[RepoResult]) -> str:
+    """With ``--baseline``: the older library against this one, medians of the same rounds."""
+    if not all(BEFORE in res.stats for res in results):
+        return ""
+    out = ["### Before and after (`--baseline`, the same rounds)\n"]
+    rows = []
+    for res in results:
+        st = res.stats
+        before, ours, desc = st[BEFORE].median, st[OURS].median, st[DESCRIBE].median
+        same = res.versions[BEFORE] == res.versions[OURS]
+        rows.append(
+            [
+                res.repo.label,
+                fmt(before),
+                fmt(ours),
+                f"{100 * (ours - before) / before:+.0f}%",
+                ratio(before, desc),
+                ratio(ours, desc),
+                "yes" if same else f"NO: {res.versions[BEFORE]}",
+            ]
+        )
+    header = ["repository", "before ms", "after ms", "change", "before / git describe"]
+    header += ["after / git describe", "same version"]
+    out.append(md_table(header, rows))
     return "\n".join(out)
 
 
@@ -901,6 +937,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--python", type=Path, help="interpreter with the tools installed")
     parser.add_argument("--importtime-runs", type=int, help="-X importtime runs (0: skip)")
     parser.add_argument("--output", type=Path, help="also write the Markdown report here")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="an older action-lib directory: time its nightly-version in the same rounds",
+    )
     args = parser.parse_args(argv)
 
     sizes = args.sizes or parse_sizes(QUICK_SIZES if args.quick else DEFAULT_SIZES)
@@ -932,9 +973,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = []
     for repo in repos:
         print(f"timing {repo.label} ...", file=sys.stderr, flush=True)
-        times, first = measure(tool_commands(python, repo.path), repo.path, env, runs, warmup)
+        commands, envs = tool_commands(python, repo.path), {}
+        if args.baseline:
+            commands[BEFORE] = commands[OURS]
+            envs[BEFORE] = {**env, "PYTHONPATH": str(args.baseline.resolve())}
+        times, first = measure(commands, repo.path, env, runs, warmup, envs)
         stats = {name: Stats.of(values) for name, values in times.items()}
-        versions = {name: reported_version(name, first[name].stdout) for name in TOOLS}
+        versions = {name: reported_version(name, first[name].stdout) for name in commands}
         results.append(RepoResult(repo, stats, versions))
 
     print("timing start-up floor ...", file=sys.stderr, flush=True)

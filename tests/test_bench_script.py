@@ -123,3 +123,12 @@ def test_sizes_with_non_version_tags(tmp_path: Path) -> None:
     assert len(others) == 4
     assert any(t.startswith("v") for t in others)  # git describe --match 'v*' meets them
     assert any(not t.startswith("v") for t in others)
+
+
+def test_baseline_runs_in_the_same_rounds(tmp_path: Path) -> None:
+    text = run_bench(tmp_path, "--no-example", "--baseline", str(ROOT / "action-lib"))
+    check_repo_rows(text, "generated 120/6")
+    (row,) = section(text, "Before and after (`--baseline`, the same rounds)")
+    assert row[0] == "generated 120/6"
+    assert float(row[1]) > 0 and float(row[2]) > 0
+    assert row[6] == "yes"  # the same library reports the same version
