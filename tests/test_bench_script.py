@@ -6,6 +6,7 @@ reported a version. The benchmark's numbers live in tests/benchmarks/.
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import re
 import subprocess
@@ -95,3 +96,39 @@ def test_example_directory_is_committed_into_a_repo(tmp_path: Path) -> None:
         r for r in section(text, "Versions reported (first run of each tool)") if "mini" in r[0]
     )
     assert row[1] == "`0.3.1.dev20261125`"  # the fallback_version floors the tags
+
+
+def load_script() -> object:
+    spec = importlib.util.spec_from_file_location("bench_nightly", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look the module up while the class is built
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_sizes_with_non_version_tags(tmp_path: Path) -> None:
+    bench = load_script()
+    parse = bench.parse_sizes  # type: ignore[attr-defined]
+    assert parse("1k/10,4k/200/26") == [(1000, 10, 0), (4000, 200, 26)]
+    for bad in ("4k", "4k/200/200", "4k/200/26/1"):
+        with pytest.raises(argparse.ArgumentTypeError, match="size"):
+            parse(bad)
+    repo = bench.synthetic_repo(tmp_path / "cache", 300, 12, 4)  # type: ignore[attr-defined]
+    tags = subprocess.run(
+        ["git", "-C", str(repo.path), "tag", "--list"], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert len(tags) == 12
+    others = [t for t in tags if not re.fullmatch(r"v\d+\.\d+\.\d+((a|b|rc)\d+|-dev)?", t)]
+    assert len(others) == 4
+    assert any(t.startswith("v") for t in others)  # git describe --match 'v*' meets them
+    assert any(not t.startswith("v") for t in others)
+
+
+def test_baseline_runs_in_the_same_rounds(tmp_path: Path) -> None:
+    text = run_bench(tmp_path, "--no-example", "--baseline", str(ROOT / "action-lib"))
+    check_repo_rows(text, "generated 120/6")
+    (row,) = section(text, "Before and after (`--baseline`, the same rounds)")
+    assert row[0] == "generated 120/6"
+    assert float(row[1]) > 0 and float(row[2]) > 0
+    assert row[6] == "yes"  # the same library reports the same version

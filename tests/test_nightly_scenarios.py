@@ -16,6 +16,8 @@ from packaging.version import Version
 from release_actions.adapters.manifests import read_pyproject
 from release_actions.core.errors import ReleaseActionsError
 from release_actions.core.versions import npm_version
+from release_actions.interface import early
+from release_actions.interface.cli import main
 from release_actions.steps.nightly import nightly_version, resolve_date
 from tests.testbed.scenario import Scenario, git
 
@@ -186,3 +188,44 @@ def test_date_sources() -> None:
     assert resolve_date("20261125", {}) == "20261125"
     assert resolve_date(None, {"SOURCE_DATE_EPOCH": "1767225600"}) == "20260101"
     assert len(resolve_date(None, {})) == 8
+
+
+def _cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    capsys.readouterr()
+    code = main(argv)
+    return code, capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "guessed",
+    ["same", "other-dir", "missing-dir", "help", "another-command"],
+)
+def test_head_start_never_changes_the_answer(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    guessed: str,
+) -> None:
+    """``python -m release_actions`` starts git's reads before parsing (interface.early);
+    the command uses them only for the same directory, and stops them otherwise."""
+    for name in ("RA_REPO", "RA_BRANCH", "RA_DATE", "GITHUB_REF", "GITHUB_BASE_REF"):
+        monkeypatch.delenv(name, raising=False)
+    repo = Scenario(tmp_path / "r").commit().tag("v0.8.1-dev").commit()
+    other = Scenario(tmp_path / "o").commit().tag("v0.3.0").commit()
+    args = ["nightly-version", "--repo", str(repo.path), "--date", DATE, "--no-fetch"]
+    expected = _cli(args, capsys)
+    assert expected[0] == 0 and f"version=0.8.1.dev{DATE}" in expected[1]
+    begin_argv = {
+        "same": args,
+        "other-dir": ["nightly-version", f"--repo={other.path}"],
+        "missing-dir": ["nightly-version", "--repo", str(tmp_path / "nope")],
+        "help": [*args, "--help"],
+        "another-command": ["compute-version", "--repo", str(repo.path)],
+    }[guessed]
+    early.begin(begin_argv)
+    pending = early._pending  # what the head start holds
+    assert (pending is not None) == (guessed in ("same", "other-dir"))
+    assert _cli(args, capsys) == expected
+    assert early._pending is None  # taken or stopped, never left running
+    if pending is not None:
+        assert not pending._procs  # collected or stopped

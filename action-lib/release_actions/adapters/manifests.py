@@ -5,10 +5,8 @@ Read-only (edits go through tomlkit in :mod:`release_actions.edits`).
 
 from __future__ import annotations
 
-import json
 import sys
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from release_actions.adapters.repo_files import decode_text, read_repo_bytes, read_repo_text
 from release_actions.core.config import Config, config_from_pyproject
@@ -18,6 +16,9 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomlkit as _tomlkit
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def _read_toml(path: Path, repo: Path | None, rel: str) -> dict[str, Any]:
@@ -57,6 +58,8 @@ def read_pyproject(path: Path, repo: Path | None = None, rel: str = "") -> dict[
 def read_json(repo: Path, path: Path, rel: str = "") -> Any:
     """Parse a package.json or package-lock.json inside ``repo``; invalid JSON: an error."""
     rel = rel or str(path)
+    import json  # not on compute-version's and nightly-version's path
+
     text = decode_text(read_repo_bytes(repo, path, rel), rel)
     try:
         return json.loads(text)

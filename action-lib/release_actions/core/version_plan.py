@@ -20,8 +20,6 @@ True
 'rc'
 """
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 

@@ -14,8 +14,6 @@ knows the mapping.
 '0.4.6'
 """
 
-from __future__ import annotations
-
 import re
 from typing import NamedTuple
 
@@ -48,6 +46,8 @@ _NUM = r"(?:0|[1-9][0-9]*)"
 _RELEASE_RE = re.compile(rf"({_NUM})\.({_NUM})\.({_NUM})(?:(a|b|rc)({_NUM}))?")
 _DEV_TAG_RE = re.compile(rf"v({_NUM})\.({_NUM})\.({_NUM})-dev")
 _BRANCH_RE = re.compile(rf"release-({_NUM})\.({_NUM})\.x")
+# Either form in one pass, for tag_rank: vX.Y.Z, vX.Y.Z{a,b,rc}N or vX.Y.Z-dev.
+_VERSION_TAG_RE = re.compile(rf"v({_NUM})\.({_NUM})\.({_NUM})(?:(a|b|rc)({_NUM})|(-dev))?")
 _NPM_PRE = {"a": "alpha", "b": "beta", "rc": "rc"}
 # Checked before any int(): Python refuses to convert more than 4300 digits.
 MAX_VERSION_CHARS = 64
@@ -213,7 +213,7 @@ class ReleaseBranch(NamedTuple):
         return self.major, self.minor
 
     @classmethod
-    def for_version(cls, version: Version) -> ReleaseBranch:
+    def for_version(cls, version: Version) -> "ReleaseBranch":
         return cls(f"release-{version.major}.{version.minor}.x", version.major, version.minor)
 
 
@@ -238,17 +238,16 @@ def tag_rank(name: str) -> TagInfo | None:
     """
     if len(name) > MAX_VERSION_CHARS:
         return None
-    match = _DEV_TAG_RE.fullmatch(name)
-    if match:
-        x, y, z = (int(g) for g in match.groups())
-        return ((x, y, z), 0, "", 0), True, (x, y)
-    match = _RELEASE_RE.fullmatch(name[1:]) if name[:1] == "v" else None
+    match = _VERSION_TAG_RE.fullmatch(name)
     if match is None:
         return None
-    x, y, z = int(match.group(1)), int(match.group(2)), int(match.group(3))
-    if match.group(4):
-        return ((x, y, z), 1, match.group(4), int(match.group(5)) + 1), False, (x, y)
-    return ((x, y, z + 1), 0, "", 0), False, (x, y)
+    x, y, z, kind, number, dev = match.groups()
+    major, minor = int(x), int(y)
+    if dev:
+        return ((major, minor, int(z)), 0, "", 0), True, (major, minor)
+    if kind:
+        return ((major, minor, int(z)), 1, kind, int(number) + 1), False, (major, minor)
+    return ((major, minor, int(z) + 1), 0, "", 0), False, (major, minor)
 
 
 def base_rank(base: Version) -> Rank:

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from release_actions import __version__
 from release_actions.core import diagnostics
 from release_actions.core.errors import ReleaseActionsError
+from release_actions.interface import early
 from release_actions.interface.output import Console
 from release_actions.interface.spec import UsageError, build_parser, resolve
 
@@ -113,6 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
     finally:
         diagnostics.set_sink(previous)
+        early.discard()  # git reads started for a command line that did not use them
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -24,12 +24,15 @@ import os
 import re
 import sys
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from release_actions.core.errors import ReleaseActionsError
 
-_URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@:]*(?::[^/\s@]*)?@")
+if TYPE_CHECKING:
+    from typing import TextIO
+
+# Compiled on first use (re caches it): nothing is printed before git's reads start.
+_URL_CREDENTIALS = r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@:]*(?::[^/\s@]*)?@"
 _COLOURS = {"error": "31", "warning": "33", "note": "36", "fix": "32"}
 
 
@@ -39,7 +42,7 @@ def redact(text: str) -> str:
     >>> redact("upload to https://__token__:pypi-AgE@upload.pypi.org/legacy/ failed")
     'upload to https://***@upload.pypi.org/legacy/ failed'
     """
-    return _URL_CREDENTIALS.sub(r"\1***@", text)
+    return re.sub(_URL_CREDENTIALS, r"\1***@", text)
 
 
 def escape_data(value: str) -> str:
@@ -79,7 +82,7 @@ def write_outputs(outputs: Mapping[str, object], path: str | None = None) -> Non
     target = path if path is not None else os.environ.get("GITHUB_OUTPUT", "")
     if not target:
         return
-    with Path(target).open("a", encoding="utf-8") as fh:
+    with open(target, "a", encoding="utf-8") as fh:
         for name, value in outputs.items():
             fh.write(_format_output(output_name(name), output_value(value)))
 
@@ -89,7 +92,7 @@ def write_summary(markdown: str, path: str | None = None) -> None:
     target = path if path is not None else os.environ.get("GITHUB_STEP_SUMMARY", "")
     if not target:
         return
-    with Path(target).open("a", encoding="utf-8") as fh:
+    with open(target, "a", encoding="utf-8") as fh:
         fh.write(markdown.rstrip("\n") + "\n")
 
 

@@ -29,10 +29,7 @@ invalid RA_DRY_RUN (--dry-run) 'maybe': expected true or false.
 set RA_DRY_RUN (the dry-run input) to true or false
 """
 
-from __future__ import annotations
-
 import argparse
-import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple, NoReturn
@@ -45,7 +42,6 @@ from release_actions.core.text_inputs import (
     check_url,
     control_free,
 )
-from release_actions.core.versions import parse_release_branch
 
 TRUE_WORDS = frozenset({"true", "yes", "1", "on"})
 FALSE_WORDS = frozenset({"false", "no", "0", "off"})
@@ -119,6 +115,8 @@ def branch_input(value: str) -> str:
     """A branch name as ``git check-ref-format --branch`` accepts it."""
     name = check_branch_name(value.removeprefix("refs/heads/"), "value")
     if name.startswith("release-"):
+        from release_actions.core.versions import parse_release_branch  # packaging, when needed
+
         try:
             parse_release_branch(name)
         except InvalidValueError as err:
@@ -263,6 +261,8 @@ def _text(row: Opt, value: str, from_env: bool) -> str:
 
 
 def _number(row: Opt, text: str, from_env: bool) -> float | int:
+    import math  # only for number inputs (compute- and nightly-version have none)
+
     low = row.minimum if row.minimum is not None else 0
     accepted = f"a {'whole ' if row.kind == 'int' else ''}number"
     accepted += f" from {low:g}" + (f" to {row.maximum:g}" if row.maximum is not None else "")

@@ -10,7 +10,7 @@ from release_actions.core.errors import ReleaseActionsError
 __all__ = ["require_branch"]
 
 
-def require_branch(repo: Path, branch: str, *, fetch: bool = True) -> None:
+def require_branch(repo: Path | str, branch: str, *, fetch: bool = True) -> None:
     """An error naming ``branch`` unless it exists here or (when allowed to ask) on origin.
 
     A nightly for a branch that does not exist would invent a version.

@@ -9,7 +9,6 @@ line dist-tag instead of ``latest``.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -51,6 +50,8 @@ def read_event_payload(env: Mapping[str, str]) -> dict[str, Any]:
     path = env.get("GITHUB_EVENT_PATH", "")
     if not path or not Path(path).is_file():
         return {}
+    import json  # only when there is an event payload to read
+
     fix = "run inside GitHub Actions, or point GITHUB_EVENT_PATH at the event's JSON payload"
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -98,6 +99,8 @@ def event_text(payload: Mapping[str, Any], key: str, where: str) -> str:
 
 
 def _shown(value: object) -> str:
+    import json
+
     text = json.dumps(value)
     return text if len(text) <= 40 else text[:37] + "..."
 

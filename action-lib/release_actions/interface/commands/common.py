@@ -1,25 +1,53 @@
-"""What the subcommands share: opening the repository, the commit identity, checks."""
+"""What the subcommands share: opening the repository, the commit identity, checks.
+
+Imported by compute-version and nightly-version: keep it light. The TOML reader
+is imported when a manifest is read (nightly-version starts git before that, and
+reads with :func:`repo_manifests`), the delivery adapter (with
+its dataclasses) only by the writing commands.
+"""
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-from typing import Any
+import os
+from typing import TYPE_CHECKING, Any
 
-from release_actions.adapters.delivery import Identity
-from release_actions.adapters.manifests import load_config, root_pyproject
-from release_actions.core.config import ACTIONS_BOT_EMAIL, ACTIONS_BOT_NAME, Config
 from release_actions.core.errors import InvalidValueError, ReleaseActionsError
 from release_actions.core.text_inputs import check_identity
 from release_actions.interface.output import Console
 
+if TYPE_CHECKING:
+    import argparse
+    from pathlib import Path
+
+    from release_actions.adapters.delivery import Identity
+    from release_actions.core.config import Config
+
+
+def repo_dir(path: str) -> str:
+    """``--repo``: an existing directory (checked without importing pathlib); ``""`` is ``.``,
+    as for ``Path("")``."""
+    if not os.path.isdir(path or "."):
+        raise InvalidValueError("repo", path, "an existing directory", fix="pass --repo DIR")
+    return path or "."
+
+
+def repo_manifests(repo: str) -> tuple[dict[str, Any], Config]:
+    """The parsed pyproject.toml of the directory ``repo`` (or ``{}``) and its configuration."""
+    from pathlib import Path
+
+    from release_actions.adapters.manifests import load_config, root_pyproject
+
+    pyproject = root_pyproject(Path(repo))
+    return pyproject, load_config(Path(repo), pyproject)
+
 
 def open_repo(path: str) -> tuple[Path, dict[str, Any], Config]:
-    repo = Path(path)
-    if not repo.is_dir():
-        raise InvalidValueError("repo", path, "an existing directory", fix="pass --repo DIR")
-    pyproject = root_pyproject(repo)
-    return repo, pyproject, load_config(repo, pyproject)
+    """The repository directory, its parsed pyproject.toml (or ``{}``) and configuration."""
+    from pathlib import Path
+
+    repo = repo_dir(path)
+    pyproject, config = repo_manifests(repo)
+    return Path(repo), pyproject, config
 
 
 def require(condition: bool, message: str, fix: str) -> None:
@@ -30,6 +58,9 @@ def require(condition: bool, message: str, fix: str) -> None:
 def identity_from(options: argparse.Namespace, config: Config, out: Console) -> Identity:
     """The commit author: ``--bot-*``, else the configuration, else in GitHub Actions
     github-actions[bot], else (at a terminal) the user's own git identity."""
+    from release_actions.adapters.delivery import Identity
+    from release_actions.core.config import ACTIONS_BOT_EMAIL, ACTIONS_BOT_NAME
+
     actions = out.actions
     for key, value in (("bot-name", config.bot_name), ("bot-email", config.bot_email)):
         if value:

@@ -1,13 +1,21 @@
-"""``release-actions nightly-version``."""
+"""``release-actions nightly-version``.
+
+git's reads start first (:class:`~release_actions.steps.tag_state.TagRead`; under
+``python -m release_actions`` even before the command line is parsed, see
+:mod:`release_actions.interface.early`), and the rest of the command (the TOML
+reader, the version modules and ``packaging``) is imported and run while git
+works: in a large history ``git describe`` takes longer than all of that.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-from release_actions.interface.commands.common import open_repo
+from release_actions.interface import early
+from release_actions.interface.commands.common import repo_dir, repo_manifests
 from release_actions.interface.output import Console, markdown_table
 from release_actions.interface.spec import JSON, REPO, Opt, branch_input, date_input
-from release_actions.steps.nightly import nightly_version
+from release_actions.steps.tag_state import TagRead
 
 OPTIONS = (
     REPO,
@@ -29,15 +37,21 @@ OPTIONS = (
 
 
 def run(options: argparse.Namespace, out: Console) -> int:
-    repo, pyproject, config = open_repo(options.repo)
-    result = nightly_version(
-        repo,
-        date=options.date or None,
-        branch=options.branch or None,
-        default_branch=config.default_branch,
-        pyproject=pyproject,
-        fetch=not options.no_fetch,
-    )
+    repo_path, fetch = repo_dir(options.repo), not options.no_fetch
+    started = early.take(repo_path, fetch=fetch)
+    with started or TagRead(repo_path, fetch=fetch) as tags:
+        from release_actions.steps.nightly import nightly_version  # while git works
+
+        pyproject, config = repo_manifests(repo_path)
+        result = nightly_version(
+            repo_path,
+            date=options.date or None,
+            branch=options.branch or None,
+            default_branch=config.default_branch,
+            pyproject=pyproject,
+            fetch=fetch,
+            tags=tags,
+        )
     for note in result.notes:
         out.notice(note, title="nightly-version")
     data = result.as_dict()
