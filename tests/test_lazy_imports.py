@@ -94,6 +94,7 @@ OURS = {
     "release_actions.steps",
     "release_actions.steps.branches",  # an explicit --branch must exist
     "release_actions.steps.nightly",
+    "release_actions.steps.pyprojects",  # the managed pyproject files (fallback_version)
     "release_actions.steps.tag_state",
     "release_actions.adapters.repo_files",  # pyproject.toml is read inside the repository only
     "packaging",

@@ -536,12 +536,25 @@ def test_missing_scm_table_is_an_error() -> None:
     assert "fallback_version" in info.value.fix
 
 
-def test_missing_fallback_key_is_an_error() -> None:
-    text = '[tool.setuptools_scm]\nroot = "../.."\n'
-    with pytest.raises(ReleaseActionsError) as info:
-        set_fallback_version(text, "0.8.0")
-    assert "no fallback_version" in info.value.message
-    assert 'fallback_version = "0.8.0"' in info.value.fix
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            '[tool.setuptools_scm]\nroot = "../.."\n\n[project]\nname = "x"\n',
+            '[tool.setuptools_scm]\nroot = "../.."\nfallback_version = "0.8.0"\n\n'
+            '[project]\nname = "x"\n',
+        ),
+        (
+            '[tool.setuptools_scm]\r\nroot = "../.."  # c\r\n',
+            '[tool.setuptools_scm]\r\nroot = "../.."  # c\r\nfallback_version = "0.8.0"\r\n',
+        ),
+        ("[tool.setuptools_scm]", '[tool.setuptools_scm]\nfallback_version = "0.8.0"'),
+    ],
+)
+def test_missing_fallback_key_is_added_to_the_table(text: str, expected: str) -> None:
+    """A patch prepare and post-release add the key the same way a minor prepare does."""
+    assert set_fallback_version(text, "0.8.0") == expected
+    assert read_fallback_version(expected) == "0.8.0"
 
 
 def test_non_string_fallback_is_an_error() -> None:

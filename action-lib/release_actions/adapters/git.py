@@ -67,6 +67,19 @@ def try_run(
     return proc.returncode, proc.stdout.rstrip("\n"), proc.stderr.strip()
 
 
+def toplevel(path: str) -> tuple[str | None, str]:
+    """The top level of the work tree holding ``path``, and git's message when there is none.
+
+    ``path`` itself when it has a ``.git`` directory (no git call: nightly-version's
+    start); else ``git rev-parse --show-toplevel``, which never walks above the
+    repository's own top level and stops at file-system boundaries.
+    """
+    if os.path.isdir(os.path.join(path, ".git")):
+        return path, ""
+    code, out, err = try_run(path, "rev-parse", "--show-toplevel")
+    return (out, "") if code == 0 and out else (None, err)
+
+
 def lines(output: str) -> list[str]:
     return [line for line in output.splitlines() if line]
 

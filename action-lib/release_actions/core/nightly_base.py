@@ -30,10 +30,12 @@ from release_actions.core.versions import (
 
 __all__ = [
     "Base",
+    "Fallback",
     "Nightly",
     "TagState",
     "compute_base",
     "fallback_version",
+    "highest_fallback",
     "nightly_from_tags",
 ]
 
@@ -73,13 +75,52 @@ class Nightly(NamedTuple):
 
 def fallback_version(pyproject: Mapping[str, object]) -> Version | None:
     """``[tool.setuptools_scm].fallback_version`` with any ``.devN`` stripped, or None."""
-    tool = pyproject.get("tool")
-    scm = tool.get("setuptools_scm") if isinstance(tool, dict) else None
-    raw = scm.get("fallback_version") if isinstance(scm, dict) else None
+    raw = _raw_fallback(pyproject)
     if raw is None:
         return None
     version = parse_any_version(str(raw), "fallback_version")
     return Version(str(version).split(".dev")[0])
+
+
+def _raw_fallback(pyproject: Mapping[str, object]) -> object:
+    tool = pyproject.get("tool")
+    scm = tool.get("setuptools_scm") if isinstance(tool, dict) else None
+    return scm.get("fallback_version") if isinstance(scm, dict) else None
+
+
+class Fallback(NamedTuple):
+    """The highest ``fallback_version`` over the managed pyproject files, and where it is."""
+
+    version: Version  # any .devN stripped
+    raw: str  # as written
+    rel: str  # the file it came from
+    files: int  # how many managed files carry a fallback_version
+
+    def note(self) -> str:
+        """Which file the fallback came from (nightly-version and compute-version say it).
+
+        >>> highest_fallback([("a/pyproject.toml", {"tool": {"setuptools_scm": {
+        ...     "fallback_version": "0.3.0.dev0"}}})]).note()
+        'fallback_version 0.3.0.dev0 from a/pyproject.toml'
+        """
+        many = self.files > 1
+        of = f" (the highest of {self.files} managed pyproject.toml files)" if many else ""
+        return f"fallback_version {self.raw} from {self.rel}{of}"
+
+
+def highest_fallback(files: Sequence[tuple[str, Mapping[str, object]]]) -> Fallback | None:
+    """The highest ``fallback_version`` of the parsed files ``(path, data)``; a tie goes to
+    the first file (the root one comes first). None when no file carries one."""
+    best: Fallback | None = None
+    count = 0
+    for rel, data in files:
+        version = fallback_version(data)
+        if version is None:
+            continue
+        count += 1
+        if best is None or version > best.version:
+            best = Fallback(version, str(_raw_fallback(data)), rel, 0)
+    return best._replace(files=count) if best is not None else None
 
 
 def _best(
@@ -101,7 +142,9 @@ def _base_of(name: str, why: str) -> Base:
     return Base(tag.base, source, tag.name, why)
 
 
-def compute_base(state: TagState, branch: str, fallback: Version | None) -> Base:
+def compute_base(
+    state: TagState, branch: str, fallback: Version | None, fallback_from: str = ""
+) -> Base:
     """Choose the base: nearest reachable tag, floored by releases tagged anywhere.
 
     On ``release-X.Y.x`` only tags of line X.Y count, so the base stays in the line.
@@ -126,6 +169,8 @@ def compute_base(state: TagState, branch: str, fallback: Version | None) -> Base
     usable = fallback is not None and (line is None or fallback.release[:2] == line)
     if fallback is not None and usable and (chosen is None or base_rank(fallback) > chosen[0]):
         why = "fallback_version in [tool.setuptools_scm]"
+        if fallback_from:
+            why += f" of {fallback_from}"
         if chosen is not None:
             why += f" (ahead of {chosen[1]})"
         return Base(fallback, "fallback", "", why)
@@ -141,10 +186,21 @@ def compute_base(state: TagState, branch: str, fallback: Version | None) -> Base
     )
 
 
-def nightly_from_tags(state: TagState, branch: str, fallback: Version | None, day: str) -> Nightly:
-    """The nightly version of ``branch`` on ``day`` (YYYYMMDD), with notes on what was seen."""
-    base = compute_base(state, branch, fallback)
+def nightly_from_tags(
+    state: TagState, branch: str, fallback: Version | Fallback | None, day: str
+) -> Nightly:
+    """The nightly version of ``branch`` on ``day`` (YYYYMMDD), with notes on what was seen.
+
+    A :class:`Fallback` chosen as the base is noted with the file it came from.
+    """
+    found = fallback if isinstance(fallback, Fallback) else None
+    if found is not None:
+        base = compute_base(state, branch, found.version, found.rel)
+    else:
+        base = compute_base(state, branch, fallback if isinstance(fallback, Version) else None)
     notes = []
+    if found is not None and base.reason.startswith("fallback_version"):
+        notes.append(f"base {base.version}: {found.note()}")
     if state.fetched:
         notes.append(f"fetched {state.fetched} from origin (the checkout was shallow or tagless)")
     ignored = state.ignored

@@ -113,10 +113,14 @@ def set_fallback_version(
     """Set ``fallback_version`` in ``[tool.setuptools_scm]``, and only there.
 
     Quotes, spacing, indentation and comments are kept; a ``fallback_version``
-    key in any other table is left alone. A missing table or key is an error.
+    key in any other table is left alone. A missing key is added at the end of
+    the table (line endings as in the file); a missing table is an error (the
+    file is not versioned by setuptools-scm).
 
     >>> set_fallback_version("[tool.setuptools_scm]\\nfallback_version='0.1.0'  # c\\n", "0.2.0")
     "[tool.setuptools_scm]\\nfallback_version='0.2.0'  # c\\n"
+    >>> set_fallback_version('[tool.setuptools_scm]\\nroot = "../.."\\n', "0.2.0")
+    '[tool.setuptools_scm]\\nroot = "../.."\\nfallback_version = "0.2.0"\\n'
     """
     doc = parse_toml(text, path_for_errors)
     table = _scm_table(doc)
@@ -128,11 +132,8 @@ def set_fallback_version(
             title="Missing [tool.setuptools_scm]",
         )
     if "fallback_version" not in table:
-        raise ReleaseActionsError(
-            f"{path_for_errors}: {SCM_TABLE} has no fallback_version key.",
-            fix=f'add fallback_version = "{version}" to {SCM_TABLE} in {path_for_errors}',
-            title="Missing fallback_version",
-        )
+        table["fallback_version"] = version
+        return match_line_endings(text, doc.as_string())
     old = table["fallback_version"]
     if not isinstance(old, str):
         raise ReleaseActionsError(

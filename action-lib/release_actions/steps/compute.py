@@ -10,7 +10,7 @@ line dist-tag instead of ``latest``.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from release_actions.core.version_plan import (
     decide,
 )
 from release_actions.steps.nightly import nightly_version
+from release_actions.steps.pyprojects import ManagedPyproject, managed_pyprojects
 
 # The step's inputs and result are the pure decision's (release_actions.core.version_plan).
 __all__ = [
@@ -160,12 +161,14 @@ def compute(
     pyproject: Mapping[str, object] | None = None,
     fetch: bool = True,
     env: Mapping[str, str] | None = None,
+    notes: list[str] | None = None,
 ) -> Plan:
     """The publish plan for ``request``. Raises :class:`ReleaseActionsError` on bad input.
 
     The decision is :func:`release_actions.core.version_plan.decide`; this gathers
     the data it asks for: the nightly version, or (a final release only) the known
-    release tags.
+    release tags. A nightly's base takes the highest ``fallback_version`` over the
+    managed pyproject files; its notes (which file that was) go to ``notes``.
     """
     decision = decide(request, config)
     if isinstance(decision, ReleaseBuild):
@@ -185,6 +188,19 @@ def compute(
             pyproject=pyproject,
             fetch=fetch,
             env=env,
+            pyprojects=_with_root(managed_pyprojects(repo, config.pyprojects), pyproject),
         )
+        if notes is not None:
+            notes.extend(result.notes)
         return decision.plan(result.version, result.base.source)
     return decision
+
+
+def _with_root(
+    found: Sequence[ManagedPyproject], pyproject: Mapping[str, object] | None
+) -> list[tuple[str, Mapping[str, object]]]:
+    """The managed files ``(path, parsed)``; the given root pyproject when none is the root."""
+    files: list[tuple[str, Mapping[str, object]]] = [(m.rel, m.data) for m in found]
+    if pyproject is not None and all(rel != "pyproject.toml" for rel, _ in files):
+        files.insert(0, ("pyproject.toml", pyproject))
+    return files

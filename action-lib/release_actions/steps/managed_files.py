@@ -1,7 +1,9 @@
 """The files a release manages: which ``pyproject.toml`` and ``package.json`` files it edits.
 
 Finding them is git (tracked files) and reading; deciding whether a file counts
-is a pure question about its text, answered by :mod:`release_actions.edits`.
+is a pure question about its text, answered by :mod:`release_actions.edits`. The
+pyproject files are found by :mod:`release_actions.steps.pyprojects` (light enough
+for nightly-version), re-exported here.
 """
 
 from __future__ import annotations
@@ -21,33 +23,10 @@ from release_actions.adapters.repo_files import (
 )
 from release_actions.core.errors import ReleaseActionsError
 from release_actions.edits.npm_manifest import depends_on
-from release_actions.edits.pyproject import has_scm_config, parse_toml
+from release_actions.edits.pyproject import parse_toml
+from release_actions.steps.pyprojects import find_managed_pyprojects
 
 __all__ = ["check_branches", "check_files_at", "find_managed_pyprojects", "find_package_jsons"]
-
-
-def find_managed_pyprojects(repo: Path, configured: Sequence[str] = ()) -> list[Path]:
-    """The pyproject files whose versions the release manages.
-
-    ``configured`` (paths relative to ``repo``; a directory means its
-    ``pyproject.toml``) wins, in the given order. Otherwise: every tracked
-    ``pyproject.toml`` (a walk skipping ``.git``, ``node_modules`` and ``.venv``
-    outside git) with a ``[tool.setuptools_scm]`` table, the root one first.
-    """
-    if configured:
-        paths = resolve_configured(repo, configured, "pyproject.toml", "pyproject.toml")
-        for path in paths:  # read now: a bad file is an error before any write
-            rel = path.relative_to(repo).as_posix()
-            has_scm_config(read_repo_text(repo, path, rel), path_for_errors=rel)
-        return paths
-    found = []
-    for rel in root_first(
-        tracked_files(repo, "*pyproject.toml", "pyproject.toml"), "pyproject.toml"
-    ):
-        text = read_repo_text(repo, repo / rel, rel)
-        if has_scm_config(text, path_for_errors=rel):
-            found.append(repo / rel)
-    return found
 
 
 def find_package_jsons(repo: Path, package: str, configured: Sequence[str] = ()) -> list[Path]:

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from release_actions.core.nightly_base import (
     Nightly,
     TagState,
-    fallback_version,
+    highest_fallback,
     nightly_from_tags,
 )
 from release_actions.core.text_inputs import (
@@ -73,9 +73,12 @@ def nightly_version(
     fetch: bool = True,
     env: Mapping[str, str] | None = None,
     tags: TagRead | None = None,
+    pyprojects: Sequence[tuple[str, Mapping[str, object]]] | None = None,
 ) -> Nightly:
     """The nightly version of ``repo``. ``tags``: its tag state, already being read
-    (see :class:`TagRead`); by default it is read here."""
+    (see :class:`TagRead`); by default it is read here. ``pyprojects``: the managed
+    pyproject files ``(path, parsed)``, whose highest ``fallback_version`` counts; by
+    default only ``pyproject`` (the root one) is consulted."""
     day = resolve_date(date, env)
     given = bool(branch)
     if branch:
@@ -91,5 +94,7 @@ def nightly_version(
             parse_release_branch(branch)
     if given and branch != state.head_branch:
         require_branch(repo, branch, fetch=fetch)
-    fallback = fallback_version(pyproject) if pyproject is not None else None
+    if pyprojects is None:
+        pyprojects = [("pyproject.toml", pyproject)] if pyproject is not None else []
+    fallback = highest_fallback(pyprojects)
     return nightly_from_tags(state, branch, fallback, day)

@@ -41,7 +41,12 @@ from release_actions.core.versions import (
     parse_release_version,
 )
 from release_actions.edits.pins import pin_clause, set_pins
-from release_actions.edits.pyproject import ensure_scm_config, set_fallback_version
+from release_actions.edits.pyproject import (
+    SCM_TABLE,
+    ensure_scm_config,
+    read_fallback_version,
+    set_fallback_version,
+)
 from release_actions.steps.maintained import maintenance_note
 from release_actions.steps.managed_files import find_managed_pyprojects
 
@@ -162,6 +167,8 @@ def make_edit(
                     text, fallback_version=str(version), path_for_errors=rel
                 )
                 notes.extend(f"{rel}: {what}" for what in added)
+            if read_fallback_version(text, path_for_errors=rel) is None:  # a patch, too
+                notes.append(f"{rel}: added {SCM_TABLE} fallback_version = {str(version)!r}")
             text = set_fallback_version(text, str(version), path_for_errors=rel)
             text, changes = set_pins(text, pins, version, style, path_for_errors=rel)
             pin_changes.extend(f"{rel}: {c.old} -> {c.new}" for c in changes)

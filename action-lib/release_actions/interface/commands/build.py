@@ -47,8 +47,10 @@ def run(options: argparse.Namespace, out: Console) -> int:
         "pass --version V (the version input / RA_VERSION), e.g. 0.8.0",
     )
     version = parse_artifact_version(options.version)
-    repo_path = Path(options.repo)
-    configured = () if options.package else open_repo(options.repo)[2].pyprojects
+    repo_path, configured = Path(options.repo), tuple[str, ...]()
+    if not options.package:  # the managed pyprojects of the repository's top level
+        repo_path, _pyproject, config = open_repo(options.repo, need_git=False)
+        configured = config.pyprojects
     result = build(
         repo_path,
         version,

@@ -23,12 +23,32 @@ if TYPE_CHECKING:
     from release_actions.core.config import Config
 
 
-def repo_dir(path: str) -> str:
-    """``--repo``: an existing directory (checked without importing pathlib); ``""`` is ``.``,
-    as for ``Path("")``."""
+def repo_dir(path: str, *, need_git: bool = True) -> str:
+    """``--repo``: the top level of the git work tree holding the directory ``path``
+    (checked without importing pathlib; ``""`` is ``.``, as for ``Path("")``).
+
+    So every command run from a package's subdirectory works on the whole repository.
+    Outside a git repository: an error naming the path (nothing is searched for
+    elsewhere); with ``need_git=False`` (commands that only read the configuration)
+    the directory itself.
+    """
     if not os.path.isdir(path or "."):
         raise InvalidValueError("repo", path, "an existing directory", fix="pass --repo DIR")
-    return path or "."
+    from release_actions.adapters.git import toplevel
+
+    top, why = toplevel(path or ".")
+    if top is not None:
+        return top
+    if not need_git:
+        return path or "."
+    where = os.path.abspath(path or ".")
+    said = "" if not why or "not a git repository" in why else f" ({why})"
+    raise ReleaseActionsError(
+        f"not a git repository: {where}{said}",
+        fix="run the command inside the project's git checkout, or pass --repo DIR"
+        " (any directory of the checkout)",
+        title="Not a git repository",
+    )
 
 
 def repo_manifests(repo: str) -> tuple[dict[str, Any], Config]:
@@ -41,11 +61,21 @@ def repo_manifests(repo: str) -> tuple[dict[str, Any], Config]:
     return pyproject, load_config(Path(repo), pyproject)
 
 
-def open_repo(path: str) -> tuple[Path, dict[str, Any], Config]:
-    """The repository directory, its parsed pyproject.toml (or ``{}``) and configuration."""
+def managed_data(repo: str | Path, config: Config) -> list[tuple[str, dict[str, Any]]]:
+    """``(path, parsed)`` of every managed pyproject.toml (nightly-version, compute-version)."""
     from pathlib import Path
 
-    repo = repo_dir(path)
+    from release_actions.steps.pyprojects import managed_pyprojects
+
+    return [(m.rel, m.data) for m in managed_pyprojects(Path(repo), config.pyprojects)]
+
+
+def open_repo(path: str, *, need_git: bool = True) -> tuple[Path, dict[str, Any], Config]:
+    """The repository's top level (:func:`repo_dir`), its parsed pyproject.toml (or ``{}``)
+    and configuration."""
+    from pathlib import Path
+
+    repo = repo_dir(path, need_git=need_git)
     pyproject, config = repo_manifests(repo)
     return Path(repo), pyproject, config
 

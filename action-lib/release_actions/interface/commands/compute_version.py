@@ -42,9 +42,17 @@ def run(options: argparse.Namespace, out: Console) -> int:
         date=options.date,
         branch=options.branch,
     )
+    notes: list[str] = []
     plan = compute(
-        request, repo=repo, config=config, pyproject=pyproject, fetch=not options.no_fetch
+        request,
+        repo=repo,
+        config=config,
+        pyproject=pyproject,
+        fetch=not options.no_fetch,
+        notes=notes,
     )
+    for note in notes:
+        out.notice(note, title="compute-version")
     data = plan.as_dict()
     out.result(data)
     out.summary(

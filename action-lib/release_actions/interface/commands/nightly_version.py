@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 
 from release_actions.interface import early
-from release_actions.interface.commands.common import repo_dir, repo_manifests
+from release_actions.interface.commands.common import managed_data, repo_dir, repo_manifests
 from release_actions.interface.output import Console, markdown_table
 from release_actions.interface.spec import JSON, REPO, Opt, branch_input, date_input
 from release_actions.steps.tag_state import TagRead
@@ -51,6 +51,7 @@ def run(options: argparse.Namespace, out: Console) -> int:
             pyproject=pyproject,
             fetch=fetch,
             tags=tags,
+            pyprojects=managed_data(repo_path, config),
         )
     for note in result.notes:
         out.notice(note, title="nightly-version")

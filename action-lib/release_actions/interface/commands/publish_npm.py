@@ -70,7 +70,7 @@ def run(options: argparse.Namespace, out: Console) -> int:
         "no dist-tag given: publish-npm always publishes with an explicit --tag.",
         "pass --dist-tag (compute-version's npm-dist-tag output), e.g. latest or rc",
     )
-    registry = options.registry or open_repo(options.repo)[2].npm_registry
+    registry = options.registry or open_repo(options.repo, need_git=False)[2].npm_registry
     result = publish_npm(
         Path(options.package),
         dist_tag=options.dist_tag,

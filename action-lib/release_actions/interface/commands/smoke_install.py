@@ -65,7 +65,7 @@ def run(options: argparse.Namespace, out: Console) -> int:
         "pass one or more folders of built wheels",
     )
     version = parse_any_version(options.version)
-    pins = options.pin or list(open_repo(options.repo)[2].pins)
+    pins = options.pin or list(open_repo(options.repo, need_git=False)[2].pins)
     result = smoke_install(
         [Path(p) for p in options.paths],
         version,

@@ -63,6 +63,25 @@ def _locked_versions(lock: Mapping[str, Any]) -> dict[str, list[str]]:
     return result
 
 
+_LOCAL_SOURCES = frozenset({"editable", "virtual", "directory"})
+
+
+def _local_members(lock: Mapping[str, Any]) -> dict[str, str]:
+    """The packages ``uv.lock`` takes from the repository itself (uv workspace members and
+    path dependencies, ``source = { editable = "packages/x" }``), name -> path. uv locks a
+    member with a dynamic version without a version: there is nothing to pin or compare."""
+    members: dict[str, str] = {}
+    packages = lock.get("package")
+    for entry in packages if isinstance(packages, list) else []:
+        if not isinstance(entry, dict) or isinstance(entry.get("version"), str):
+            continue
+        source = entry.get("source")
+        local = sorted(_LOCAL_SOURCES & set(source)) if isinstance(source, dict) else []
+        if isinstance(source, dict) and local:
+            members[canonicalize_name(str(entry.get("name", "")))] = str(source[local[0]])
+    return members
+
+
 def _lock_specifiers(
     lock: Mapping[str, Any], project: str, wanted: AbstractSet[str]
 ) -> set[str] | None:
@@ -72,7 +91,7 @@ def _lock_specifiers(
         if not isinstance(entry, dict) or canonicalize_name(str(entry.get("name", ""))) != project:
             continue
         source = entry.get("source")
-        if not (isinstance(source, dict) and {"editable", "virtual", "directory"} & set(source)):
+        if not (isinstance(source, dict) and _LOCAL_SOURCES & set(source)):
             continue
         metadata = entry.get("metadata")
         if not isinstance(metadata, dict):
@@ -113,8 +132,13 @@ def check_python_pins(ctx: Context) -> Check:
         lock = read_pyproject(lock_path, ctx.repo, lock_rel)
         before = len(problems)
         locked = _locked_versions(lock)
+        members = _local_members(lock)
         for where, req in requirements:
             label = f"{f.rel} [{where}] {req.name}{req.specifier}"
+            member = members.get(canonicalize_name(req.name))
+            if member is not None:
+                checked.append(f"{label} (workspace member {member}, locked without a version)")
+                continue
             versions = locked.get(canonicalize_name(req.name), [])
             if not versions:
                 problems.append(f"{lock_rel} does not lock {req.name} ({label})")
@@ -129,8 +153,13 @@ def check_python_pins(ctx: Context) -> Check:
         project = f.data.get("project")
         project_name = project.get("name") if isinstance(project, dict) else None
         if isinstance(project_name, str) and len(problems) == before:
-            recorded = _lock_specifiers(lock, canonicalize_name(project_name), wanted)
-            written = {str(req.specifier) for _, req in requirements}
+            outside = wanted - set(members)  # members are not resolved by version
+            recorded = _lock_specifiers(lock, canonicalize_name(project_name), outside)
+            written = {
+                str(req.specifier)
+                for _, req in requirements
+                if canonicalize_name(req.name) in outside
+            }
             if recorded is not None and recorded != written:
                 problems.append(
                     f"{lock_rel} was resolved for {shown} {_specs(recorded)} but {f.rel} asks"

@@ -12,6 +12,7 @@ from __future__ import annotations
 from packaging.version import InvalidVersion
 
 from release_actions.core.errors import InvalidValueError
+from release_actions.core.scm_root import root_for, scm_root_problem
 from release_actions.core.versions import (
     ReleaseBranch,
     Version,
@@ -23,7 +24,12 @@ from release_actions.edits.pyproject import read_fallback_version
 from release_actions.steps.doctor.context import Context, file_list, scm_build_requirements
 from release_actions.steps.doctor.report import FAIL, OK, WARN, Check
 
-__all__ = ["check_build_requires", "check_fallback_version", "check_scm_config"]
+__all__ = [
+    "check_build_requires",
+    "check_fallback_version",
+    "check_scm_config",
+    "expected_fallback",
+]
 
 
 def check_scm_config(ctx: Context) -> Check:
@@ -38,6 +44,7 @@ def check_scm_config(ctx: Context) -> Check:
             " pyproject.toml, or list them in [tool.release-actions] pyprojects",
         )
     problems = []
+    roots = []  # a member not versioned from the repository root (a warning)
     for f in files:
         project = f.data.get("project")
         if not isinstance(project, dict):
@@ -49,15 +56,27 @@ def check_scm_config(ctx: Context) -> Check:
             if "version" in project:
                 problems.append(f"{f.rel}: static [project] version = {project['version']!r}")
         tool = f.data.get("tool")
-        if not (isinstance(tool, dict) and isinstance(tool.get("setuptools_scm"), dict)):
+        scm = tool.get("setuptools_scm") if isinstance(tool, dict) else None
+        if not isinstance(scm, dict):
             problems.append(f"{f.rel}: no [tool.setuptools_scm] table")
+        elif (problem := scm_root_problem(f.rel, scm)) is not None:
+            roots.append((f.rel, problem))
     if problems:
         return Check(
             name,
             FAIL,
             "; ".join(problems),
             'in each listed file: [project] dynamic = ["version"] (no static version) and a'
-            ' [tool.setuptools_scm] table with fallback_version = "X.Y.Z.dev0"',
+            f' [tool.setuptools_scm] table with fallback_version = "{expected_fallback(ctx)}"',
+        )
+    if roots:
+        fixes = [f'root = "{root_for(rel)}" in {rel}' for rel, _ in roots]
+        return Check(
+            name,
+            WARN,
+            "; ".join(problem for _, problem in roots),
+            f"version each member from the repository root: set {'; '.join(fixes)}"
+            " under [tool.setuptools_scm]",
         )
     return Check(name, OK, f"versioned by setuptools-scm: {file_list([f.rel for f in files])}")
 
@@ -94,7 +113,7 @@ def check_fallback_version(ctx: Context) -> Check:
         else:
             values[f.rel] = value
     if missing:
-        example = next(iter(values.values()), "X.Y.Z.dev0")
+        example = next(iter(values.values()), None) or expected_fallback(ctx)
         return Check(
             name,
             FAIL,
@@ -124,15 +143,34 @@ def check_fallback_version(ctx: Context) -> Check:
     return _fallback_for_branch(ctx, next(iter(parsed.values())), ", ".join(values))
 
 
+def _line_of(branch: str) -> ReleaseBranch | None:
+    if not branch.startswith("release-"):
+        return None
+    try:
+        return parse_release_branch(branch)
+    except InvalidValueError:
+        return None
+
+
+def expected_fallback(ctx: Context) -> str:
+    """The ``fallback_version`` the checked branch should hold: on a release branch its
+    line's latest release ``X.Y.Z`` (``X.Y.0`` before the first), elsewhere the next
+    development version ``X.Y.Z.dev0`` after the newest final release."""
+    release_branch = _line_of(ctx.branch)
+    if release_branch is not None:
+        line = release_branch.line
+        in_line = [t for t in ctx.releases if t.line == line]
+        return str(in_line[-1].version) if in_line else f"{line[0]}.{line[1]}.0"
+    finals = ctx.finals
+    if not finals:
+        return "X.Y.Z.dev0"
+    return f"{next_dev_base(finals[-1].version, ctx.config.next_dev)}.dev0"
+
+
 def _fallback_for_branch(ctx: Context, value: Version, where: str) -> Check:
     name = "fallback-version"
     branch = ctx.branch
-    release_branch: ReleaseBranch | None = None
-    if branch.startswith("release-"):
-        try:
-            release_branch = parse_release_branch(branch)
-        except InvalidValueError:
-            release_branch = None
+    release_branch = _line_of(branch)
     if branch and branch == ctx.config.default_branch:
         finals = ctx.finals
         if value.dev != 0 or value.post is not None or value.local is not None:

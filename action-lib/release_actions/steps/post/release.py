@@ -52,7 +52,11 @@ from release_actions.core.versions import (
     parse_release_tag,
 )
 from release_actions.edits.pins import set_pins
-from release_actions.edits.pyproject import read_fallback_version, set_fallback_version
+from release_actions.edits.pyproject import (
+    has_scm_config,
+    read_fallback_version,
+    set_fallback_version,
+)
 from release_actions.steps.managed_files import find_managed_pyprojects
 from release_actions.steps.post.npm import npm_step
 from release_actions.steps.post.step import Step, step_from_write
@@ -453,14 +457,20 @@ def _main(
     pins = request.pins or config.pins
     left_alone: list[str] = []
     fallbacks: dict[str, str] = {}
+    no_table: list[str] = []  # configured files not versioned by setuptools-scm
 
     def edit(wt: Path, _new: bool) -> list[str]:
         left_alone.clear()
         fallbacks.clear()
+        no_table.clear()
         texts = {}
         for path in find_managed_pyprojects(wt, config.pyprojects):
-            rel = str(path.relative_to(wt))
-            texts[path] = (rel, path.read_bytes().decode("utf-8"))  # CRLF kept
+            rel = path.relative_to(wt).as_posix()
+            text = path.read_bytes().decode("utf-8")  # CRLF kept
+            if not has_scm_config(text, path_for_errors=rel):
+                no_table.append(rel)
+                continue
+            texts[path] = (rel, text)
             current = read_fallback_version(texts[path][1], path_for_errors=rel)
             if current is not None:
                 fallbacks[rel] = current
@@ -499,9 +509,16 @@ def _main(
         pr_body="Opened by llama-stack/release-actions post-release.",
         pulls=pulls,
     )
+    skipped = f"{', '.join(no_table)} skipped: no [tool.setuptools_scm] table" if no_table else ""
     if left_alone:
         step = Step("main", "skipped", left_alone[0])
+    elif not write.changed and not fallbacks and not write.pull_request_url:
+        why = f"no managed pyproject.toml on {config.default_branch} has a [tool.setuptools_scm]"
+        step = Step("main", "skipped", f"{why} table: no fallback_version to write")
+        if skipped:
+            step.detail += f" ({skipped})"
     else:
         step = step_from_write("main", write, f"fallback_version {target}")
+        step.detail += f"; {skipped}" if skipped else ""
     step.fallbacks = dict(fallbacks)
     return step
