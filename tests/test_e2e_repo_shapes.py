@@ -17,7 +17,8 @@ import pytest
 
 from tests.testbed.act import ActRunner
 from tests.testbed.monorepo import git
-from tests.testbed.shapes import C, build_tinylib
+from tests.testbed.shape_table import C
+from tests.testbed.shapes import build_tinylib
 
 pytestmark = pytest.mark.e2e
 

@@ -22,7 +22,8 @@ import pytest
 import tomlkit
 
 from tests.testbed.origin import Origin, copy_origin
-from tests.testbed.shapes import CLOSED_REGISTRY, DATE, SHAPES, CliRun, Shape, run_cli
+from tests.testbed.shape_table import SHAPES, Shape
+from tests.testbed.shapes import CLOSED_REGISTRY, DATE, CliRun, run_cli
 
 LLAMA_ITEMS = ("Discord", "Docker Hub", "llamastack.github.io", "llama-stack-client")
 
