@@ -108,7 +108,6 @@ SHAPES: tuple[Shape, ...] = (
             "compute-release": C,
             "compute-dispatch": C,
             "prepare-minor": C,
-            "prepare-patch": D,
             "prepare-dry-run": C,
             "post-release": C,
             "plan": C,
@@ -133,7 +132,6 @@ SHAPES: tuple[Shape, ...] = (
         xfail={
             "compute-release": C,
             "compute-dispatch": C,
-            "nightly": D,
             "post-release": C,
             "plan": C,
         },
