@@ -117,7 +117,8 @@ CASES: list[tuple[str, list[str], dict[str, str], str]] = [
     # tags
     (CV, ["--event", "release", "--tag", "0.8.0"], {}, "0.8.0"),
     (CV, ["--event", "release", "--tag", "v0.8"], {}, "v0.8"),
-    (CV, ["--event", "release", "--tag", "v0.8.0.1"], {}, "v0.8.0.1"),
+    (CV, ["--event", "release", "--tag", "v0.8.0.0"], {}, "v0.8.0.0"),
+    (CV, ["--event", "release", "--tag", "v0.8.0.1rc1"], {}, "v0.8.0.1rc1"),
     (CV, ["--event", "release", "--tag", "v0.5.0.post1"], {}, "v0.5.0.post1"),
     (CV, ["--event", "release", "--tag", "v0.8.1-devX"], {}, "v0.8.1-devX"),
     (CV, ["--event", "release", "--tag", "v0.8.1-dev"], {}, "v0.8.1-dev"),

@@ -25,6 +25,7 @@ KEYS = [
     "is_dev",
     "release_branch",
     "base_source",
+    "npm_skip_reason",
 ]
 
 

@@ -389,3 +389,31 @@ def test_an_invalid_packages_input_stops_before_any_build(bed: Bed) -> None:
     assert result.returncode != 0
     assert result.job_results == {"version": "failure"}, result.describe()
     assert result.errors == ["the packages input must be all, local or clients."]
+
+
+def test_hotfix_goes_to_pypi_only_without_the_clients(bed: Bed) -> None:
+    """A hotfix X.Y.Z.N (Llama Stack's 0.2.10.1): the stack to PyPI, no npm form, so the
+    clients are neither built nor published, and the stack keeps its pin on the client X.Y.Z."""
+    work = bed.repo
+    git(work, "checkout", "--quiet", "release-0.7.x")
+    for rel in ("pyproject.toml", "src/llama_stack_api/pyproject.toml"):
+        path = work / rel
+        path.write_text(path.read_text().replace('fallback_version = "0.7.1"',
+                                                 'fallback_version = "0.7.1.1"'))  # fmt: skip
+    git(work, "commit", "--quiet", "-am", "chore: prepare release v0.7.1.1")
+    git(work, "tag", "v0.7.1.1")
+    git(work, "push", "--quiet", "origin", "release-0.7.x", "v0.7.1.1")
+    git(work, "checkout", "--quiet", "main")
+    payload = release_event("v0.7.1.1")
+    payload["release"] = {**payload["release"], "target_commitish": "release-0.7.x"}  # type: ignore[dict-item]
+    result = bed.run("release", payload=payload)
+    assert_success(result)
+    assert files_of(bed.pypi, "0.7.1.1") == expected_files("0.7.1.1", STACK)
+    assert bed.pypi.versions(CLIENT) == ["0.7.1"] and bed.testpypi.packages() == []
+    assert bed.npm.versions(CLIENT) == ["0.6.1", "0.7.1"]
+    assert bed.npm.dist_tags(CLIENT) == {"latest": "0.7.1"}
+    assert result.step_result("publish", "npm") in (None, "skipped")
+    assert install_from(bed.pypi, "0.7.1.1", bed.tmp) == {
+        "llama-stack": "0.7.1.1", "llama-stack-api": "0.7.1.1",
+        CLIENT: "0.7.1", "__version__": "0.7.1",
+    }  # fmt: skip

@@ -123,6 +123,7 @@ def test_patch_release(
         "is_dev": False,
         "release_branch": "release-0.7.x",
         "base_source": "tag",
+        "npm_skip_reason": "",
     }
     post = data["post_release"]
     assert (post["next_dev_version"], post["dev_tag"], post["error"]) == ("0.7.3", "v0.7.3-dev", "")

@@ -24,7 +24,10 @@ from release_actions.core.versions import (
 )
 
 
-@pytest.mark.parametrize("text", ["0.4.5", "1.0.0", "0.6.0rc1", "0.6.0rc10", "2.0.0a1", "2.0.0b3"])
+@pytest.mark.parametrize(
+    "text",
+    ["0.4.5", "1.0.0", "0.6.0rc1", "0.6.0rc10", "2.0.0a1", "2.0.0b3", "0.2.10.1", "0.1.5.12"],
+)
 def test_release_versions_parse(text: str) -> None:
     assert str(parse_release_version(text)) == text
 
@@ -38,7 +41,11 @@ def test_release_versions_parse(text: str) -> None:
         ("0.4.5.post1", "post releases"),
         ("0.4.5.dev0", "dev version"),
         ("0.4", "three numbers"),
-        ("0.4.5.1", "three numbers"),
+        ("0.4.5.1.2", "three numbers"),
+        ("0.4.5.0", "counts from 1"),
+        ("0.4.5.1rc1", "drop the pre-release part"),
+        ("0.4.5.01", "canonical PEP 440 spelling 0.4.5.1"),
+        ("0.4.5.1.dev0", "dev version"),
     ],
 )
 def test_release_version_errors_suggest_a_fix(text: str, fix_fragment: str) -> None:
@@ -55,6 +62,7 @@ def test_release_version_errors_suggest_a_fix(text: str, fix_fragment: str) -> N
         ("v0.5.0rc1", ReleaseTag, "0.5.0rc1"),
         ("refs/tags/v0.5.0", ReleaseTag, "0.5.0"),
         ("v0.4.6-dev", DevTag, "0.4.6"),
+        ("v0.2.10.1", ReleaseTag, "0.2.10.1"),
     ],
 )
 def test_tags(name: str, kind: type, version: str) -> None:
@@ -64,7 +72,19 @@ def test_tags(name: str, kind: type, version: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["0.4.5", "v1.2", "v0.2.10.1", "v0.5.0.post1", "v0.8.1-devX", "v0.8.1-dev1", "vv0.1.0"]
+    "name",
+    [
+        "0.4.5",
+        "v1.2",
+        "v0.2.10.0",
+        "v0.2.10.1rc1",
+        "v0.2.10.1.1",
+        "v0.2.10.1-dev",
+        "v0.5.0.post1",
+        "v0.8.1-devX",
+        "v0.8.1-dev1",
+        "vv0.1.0",
+    ],
 )
 def test_bad_tags(name: str) -> None:
     with pytest.raises(InvalidValueError) as info:
@@ -92,6 +112,8 @@ def test_release_branch() -> None:
         ("0.8.0rc1", "0.8.0rc2"),
         ("0.8.0rc9", "0.8.0rc10"),
         ("1.0.0a1", "1.0.0a2"),
+        ("0.2.10.1", "0.2.10.2"),  # setuptools-scm's guess-next-dev after the tag v0.2.10.1
+        ("0.2.10.9", "0.2.10.10"),
     ],
 )
 def test_successor_base(version: str, successor: str) -> None:
@@ -218,15 +240,18 @@ def test_dev_vs_rc_is_not_an_exception() -> None:
     st.tuples(*(st.integers(min_value=0, max_value=40) for _ in range(3))),
     st.one_of(st.none(), st.tuples(st.sampled_from(["a", "b", "rc"]), st.integers(0, 30))),
     st.booleans(),
+    st.one_of(st.none(), st.integers(min_value=1, max_value=30)),
 )
 def test_fast_tag_rank_agrees_with_the_version_model(
-    release: tuple[int, int, int], pre: tuple[str, int] | None, dev_tag: bool
+    release: tuple[int, int, int], pre: tuple[str, int] | None, dev_tag: bool, hotfix: int | None
 ) -> None:
     """nightly scans thousands of tags with tag_rank; it must order them as Versions do."""
     from release_actions.core.versions import base_rank, dev_version, tag_rank
 
     core = ".".join(map(str, release))
     name = f"v{core}-dev" if dev_tag else f"v{core}{pre[0]}{pre[1]}" if pre else f"v{core}"
+    if hotfix is not None and not dev_tag and pre is None:
+        name = f"v{core}.{hotfix}"
     tag = parse_tag(name)
     info = tag_rank(name)
     assert info is not None
@@ -243,3 +268,33 @@ def test_fast_tag_rank_rejects_what_parse_tag_rejects(name: str) -> None:
     assert tag_rank(name) is None
     with pytest.raises(InvalidValueError):
         parse_tag(name)
+
+
+def test_hotfix_tags_order_between_their_final_and_the_next_patch() -> None:
+    """v0.2.10.1 is newer than v0.2.10 and older than v0.2.11 (and its pre-releases)."""
+    from release_actions.core.versions import hotfix_guard, is_hotfix, tag_rank
+
+    names = ["v0.2.10rc1", "v0.2.10", "v0.2.10.1", "v0.2.10.2", "v0.2.10.10", "v0.2.11rc1"]
+    names.append("v0.2.11")
+    versions = [parse_release_tag(n).version for n in names]
+    assert versions == sorted(versions)
+    assert [is_hotfix(v) for v in versions] == [False, False, True, True, True, False, False]
+    # What the nightly stands on: a hotfix's own base X.Y.Z.(N+1) sits below its final's
+    # base X.Y.(Z+1), so a hotfix never raises the default branch's floor ...
+    ranks = {n: tag_rank(n) for n in names}
+    assert ranks["v0.2.10.1"] is not None and ranks["v0.2.10"] is not None
+    assert ranks["v0.2.10.1"][0] < ranks["v0.2.10.2"][0] < ranks["v0.2.10.10"][0]
+    assert ranks["v0.2.10.10"][0] < ranks["v0.2.10"][0]
+    assert ranks["v0.2.10.1"][2] == (0, 2) and ranks["v0.2.10.1"][1] is False
+    # ... while, as the nearest tag, it stands for the final it fixes: only a later
+    # release of the line (v0.2.11rc1, v0.2.11) outranks it.
+    guard = hotfix_guard(ranks["v0.2.10.1"][0])
+    assert guard == ranks["v0.2.10"][0]
+    assert ranks["v0.2.11rc1"][0] > guard and ranks["v0.2.11"][0] > guard
+    assert ranks["v0.2.10rc1"][0] < guard
+    assert hotfix_guard(ranks["v0.2.11rc1"][0]) == ranks["v0.2.11rc1"][0]
+
+
+def test_hotfix_has_no_npm_form() -> None:
+    with pytest.raises(InvalidValueError, match="at most three release numbers"):
+        npm_version(Version("0.2.10.1"))

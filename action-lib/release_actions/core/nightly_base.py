@@ -22,7 +22,8 @@ from release_actions.core.versions import (
     Version,
     base_rank,
     dev_version,
-    npm_version,
+    hotfix_guard,
+    npm_form,
     parse_any_version,
     parse_release_branch,
     parse_tag,
@@ -66,7 +67,7 @@ class Nightly(NamedTuple):
     def as_dict(self) -> dict[str, str]:
         return {
             "version": str(self.version),
-            "npm_version": npm_version(self.version),
+            "npm_version": npm_form(self.version),  # '' after a hotfix: PyPI-only
             "base": str(self.base.version),
             "base_source": self.base.source,
             "tag": self.base.tag,
@@ -148,6 +149,8 @@ def compute_base(
     """Choose the base: nearest reachable tag, floored by releases tagged anywhere.
 
     On ``release-X.Y.x`` only tags of line X.Y count, so the base stays in the line.
+    After a hotfix ``vX.Y.Z.N`` there the base is ``X.Y.Z.(N+1)``, as setuptools-scm
+    infers from the nearest tag; on other branches a hotfix never raises the floor.
     On any other branch every release and dev tag of the repository is a floor,
     so a nightly never sorts below a release already tagged somewhere. A
     ``fallback_version`` ahead of both wins (main may develop the next minor).
@@ -160,7 +163,8 @@ def compute_base(
     chosen: tuple[Rank, str, str] | None = None  # rank, tag, reason
     if near is not None:
         chosen = (near[0], near[1], f"nearest tag {near[1]} on {branch}")
-    if floor is not None and (chosen is None or floor[0] > chosen[0]):
+    # A nearest hotfix X.Y.Z.N outranks its own final X.Y.Z (see hotfix_guard).
+    if floor is not None and (chosen is None or floor[0] > hotfix_guard(chosen[0])):
         where = f"line {line[0]}.{line[1]}" if line else "the repository"
         why = f"highest tag of {where}, {floor[1]}"
         if chosen is not None:

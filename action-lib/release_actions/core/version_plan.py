@@ -18,6 +18,13 @@ True
 'latest-0.6'
 >>> decide(Request("release", tag="v0.7.0rc1"), Config()).plan([]).npm_dist_tag
 'rc'
+
+A hotfix ``vX.Y.Z.N`` is released from its line's branch ``release-X.Y.x`` only,
+to PyPI only (npm has no form for four numbers), and says so:
+
+>>> plan = decide(Request("release", tag="v0.2.10.1", branch="release-0.2.x"), Config()).plan([])
+>>> plan.publish_npm, plan.npm_dist_tag, plan.npm_skip_reason[:31]
+(False, '', 'hotfix 0.2.10.1 is PyPI-only: n')
 """
 
 from collections.abc import Sequence
@@ -26,11 +33,13 @@ from typing import Any, NamedTuple
 from release_actions.core.config import Config, check_choice
 from release_actions.core.errors import InvalidValueError
 from release_actions.core.versions import (
+    HOTFIX_NPM_REASON,
     ReleaseBranch,
     ReleaseTag,
     Version,
+    is_hotfix,
     is_release,
-    npm_version,
+    npm_form,
     parse_any_version,
     parse_release_tag,
     parse_release_version,
@@ -43,8 +52,10 @@ __all__ = [
     "Plan",
     "ReleaseBuild",
     "Request",
+    "check_hotfix_branch",
     "decide",
     "dev_plan",
+    "hotfix_npm_reason",
     "npm_dist_tag",
 ]
 
@@ -73,6 +84,8 @@ class Plan(NamedTuple):
     is_dev: bool
     release_branch: str
     base_source: str
+    # Why npm is not published although the event would publish it ('' otherwise).
+    npm_skip_reason: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self._asdict())
@@ -129,18 +142,20 @@ class ReleaseBuild(NamedTuple):
         # A final version published as a GitHub pre-release goes to the "next" dist-tag.
         final_as_pre = self.prerelease and self.version.pre is None
         dist_tag = "next" if final_as_pre else npm_dist_tag(self.version, known_tags)
+        hotfix = is_hotfix(self.version)
         return Plan(
             version=str(self.version),
-            npm_version=npm_version(self.version),
+            npm_version=npm_form(self.version),
             tag=self.tag,
             target=self.target,
             publish_pypi=self.target != "none",
-            publish_npm=self.publish_npm,
-            npm_dist_tag=dist_tag,
+            publish_npm=self.publish_npm and not hotfix,
+            npm_dist_tag="" if hotfix else dist_tag,
             is_prerelease=self.prerelease,
             is_dev=False,
             release_branch=ReleaseBranch.for_version(self.version).name,
             base_source=self.source,
+            npm_skip_reason=hotfix_npm_reason(self.version),
         )
 
 
@@ -156,7 +171,7 @@ class NightlyBuild(NamedTuple):
 def dev_plan(version: Version, target: str, source: str) -> Plan:
     return Plan(
         version=str(version),
-        npm_version=npm_version(version),
+        npm_version=npm_form(version),
         tag="",
         target=target,
         publish_pypi=target != "none",
@@ -167,6 +182,26 @@ def dev_plan(version: Version, target: str, source: str) -> Plan:
         release_branch=ReleaseBranch.for_version(version).name,
         base_source=source,
     )
+
+
+def hotfix_npm_reason(version: Version) -> str:
+    """Why a release of ``version`` skips npm: '' unless it is a hotfix X.Y.Z.N."""
+    return f"hotfix {version} is PyPI-only: {HOTFIX_NPM_REASON}" if is_hotfix(version) else ""
+
+
+def check_hotfix_branch(version: Version, branch: str) -> None:
+    """A hotfix X.Y.Z.N is released from ``release-X.Y.x`` only; other versions pass."""
+    if not is_hotfix(version):
+        return
+    expected = ReleaseBranch.for_version(version).name
+    if branch.removeprefix("refs/heads/") == expected:
+        return
+    fix = (
+        f"pass --branch {expected} (a release event names it as release.target_commitish)"
+        if not branch
+        else f"release {version} from {expected}: hotfixes are cut on their line's branch"
+    )
+    raise InvalidValueError(f"branch of hotfix {version}", branch, expected, fix=fix)
 
 
 def _release(
@@ -183,7 +218,9 @@ def _manual_version(text: str) -> Version:
     # Dev versions of a release version are allowed for test uploads.
     if version.dev is not None and is_release(Version(str(version).split(".dev")[0])):
         return version
-    raise InvalidValueError("version", text, "X.Y.Z, X.Y.ZrcN or a dev version X.Y.Z.devN", fix="")
+    raise InvalidValueError(
+        "version", text, "X.Y.Z, X.Y.ZrcN, X.Y.Z.N or a dev version X.Y.Z.devN", fix=""
+    )
 
 
 def decide(request: Request, config: Config) -> Plan | ReleaseBuild | NightlyBuild:
@@ -203,6 +240,7 @@ def decide(request: Request, config: Config) -> Plan | ReleaseBuild | NightlyBui
             raise InvalidValueError(
                 "version", request.version, f"{tag.version} (the release tag's version) or nothing"
             )
+        check_hotfix_branch(tag.version, request.branch)
         prerelease = bool(request.prerelease) or tag.is_prerelease
         return _release(tag.version, tag.name, prerelease, config, "tag")
     if event == "workflow_dispatch":
@@ -219,11 +257,13 @@ def decide(request: Request, config: Config) -> Plan | ReleaseBuild | NightlyBui
                     "version input, or --version), e.g. 0.4.5 or 0.5.0rc1",
                 )
             version = parse_release_version(request.version)
+            check_hotfix_branch(version, request.branch)
             prerelease = version.is_prerelease or bool(request.prerelease)
             return _release(version, f"{config.tag_prefix}{version}", prerelease, config, "input")
         target = "testpypi" if mode == "test-pypi" else "none"
         if request.version:
             version = _manual_version(request.version)
+            check_hotfix_branch(Version(version.base_version), request.branch)
             if version.dev is not None:
                 return dev_plan(version, target, "input")
             build = _release(

@@ -12,6 +12,16 @@ knows the mapping.
 '0.4.5-dev.20260202'
 >>> str(parse_tag("v0.4.6-dev").base)
 '0.4.6'
+
+A hotfix ``X.Y.Z.N`` (N >= 1, a final: no pre-release part) is a release too,
+PyPI-only: npm has no form for four numbers. It sorts after ``X.Y.Z`` and before
+``X.Y.(Z+1)``, and what follows it develops ``X.Y.Z.(N+1)``, as setuptools-scm's
+``guess-next-dev`` infers from the tag:
+
+>>> is_hotfix(parse_release_version("0.2.10.1"))
+True
+>>> str(parse_tag("v0.2.10.1").base)
+'0.2.10.2'
 """
 
 import re
@@ -27,8 +37,11 @@ __all__ = [
     "ReleaseTag",
     "Version",
     "dev_version",
+    "hotfix_guard",
+    "is_hotfix",
     "is_release",
     "next_dev_base",
+    "npm_form",
     "npm_version",
     "parse_any_version",
     "parse_artifact_version",
@@ -38,16 +51,25 @@ __all__ = [
     "successor_base",
 ]
 
-RELEASE_FORMS = "X.Y.Z or X.Y.ZrcN (also X.Y.ZaN, X.Y.ZbN), e.g. 0.4.5 or 0.5.0rc1"
-TAG_FORMS = "vX.Y.Z, vX.Y.ZrcN or the dev tag vX.Y.Z-dev, e.g. v0.4.5, v0.5.0rc1, v0.4.6-dev"
+RELEASE_FORMS = (
+    "X.Y.Z or X.Y.ZrcN (also X.Y.ZaN, X.Y.ZbN, and the hotfix X.Y.Z.N), e.g. 0.4.5 or 0.5.0rc1"
+)
+TAG_FORMS = (
+    "vX.Y.Z, vX.Y.ZrcN, the hotfix vX.Y.Z.N or the dev tag vX.Y.Z-dev,"
+    " e.g. v0.4.5, v0.5.0rc1, v0.4.6-dev"
+)
 BRANCH_FORMS = "release-X.Y.x, e.g. release-0.4.x"
 
 _NUM = r"(?:0|[1-9][0-9]*)"
-_RELEASE_RE = re.compile(rf"({_NUM})\.({_NUM})\.({_NUM})(?:(a|b|rc)({_NUM}))?")
+# A hotfix X.Y.Z.N: a fourth number from 1, never with a pre-release part.
+_HOTFIX = r"\.([1-9][0-9]*)"
+_RELEASE_RE = re.compile(rf"({_NUM})\.({_NUM})\.({_NUM})(?:(a|b|rc)({_NUM})|{_HOTFIX})?")
 _DEV_TAG_RE = re.compile(rf"v({_NUM})\.({_NUM})\.({_NUM})-dev")
 _BRANCH_RE = re.compile(rf"release-({_NUM})\.({_NUM})\.x")
-# Either form in one pass, for tag_rank: vX.Y.Z, vX.Y.Z{a,b,rc}N or vX.Y.Z-dev.
-_VERSION_TAG_RE = re.compile(rf"v({_NUM})\.({_NUM})\.({_NUM})(?:(a|b|rc)({_NUM})|(-dev))?")
+# Either form in one pass, for tag_rank: vX.Y.Z, vX.Y.Z{a,b,rc}N, vX.Y.Z.N or vX.Y.Z-dev.
+_VERSION_TAG_RE = re.compile(
+    rf"v({_NUM})\.({_NUM})\.({_NUM})(?:(a|b|rc)({_NUM})|{_HOTFIX}|(-dev))?"
+)
 _NPM_PRE = {"a": "alpha", "b": "beta", "rc": "rc"}
 # Checked before any int(): Python refuses to convert more than 4300 digits.
 MAX_VERSION_CHARS = 64
@@ -83,13 +105,18 @@ def _hint(text: str) -> str:
         return "a dev version cannot be released: pass a final or RC version"
     if canonical.local:
         return "local versions (+...) cannot be released"
+    if len(canonical.release) == 4 and canonical.pre is not None:
+        return "a hotfix X.Y.Z.N is a final release: drop the pre-release part"
+    if len(canonical.release) == 4:
+        return "a hotfix X.Y.Z.N counts from 1: use X.Y.Z.1"
     if len(canonical.release) != 3:
-        return "give exactly three numbers, X.Y.Z"
+        return "give three numbers X.Y.Z (or four for a hotfix X.Y.Z.N)"
     return ""
 
 
 def parse_release_version(text: str, what: str = "version") -> Version:
-    """Parse a release version: X.Y.Z, or a pre-release X.Y.Z{a,b,rc}N, canonical form only."""
+    """Parse a release version: X.Y.Z, a pre-release X.Y.Z{a,b,rc}N or a hotfix X.Y.Z.N,
+    canonical form only."""
     _bounded(text, what, RELEASE_FORMS)
     if not _RELEASE_RE.fullmatch(text):
         raise InvalidValueError(what, text, RELEASE_FORMS, fix=_hint(str(text)))
@@ -130,12 +157,21 @@ def parse_artifact_version(text: str, what: str = "version") -> Version:
 
 
 def is_release(version: Version) -> bool:
-    """True for X.Y.Z and X.Y.Z{a,b,rc}N: no dev, post, local or epoch parts."""
+    """True for X.Y.Z, X.Y.Z{a,b,rc}N and X.Y.Z.N: no dev, post, local or epoch parts."""
     return _RELEASE_RE.fullmatch(str(version)) is not None
 
 
+def is_hotfix(version: Version) -> bool:
+    """True for a hotfix X.Y.Z.N (N >= 1): a final release with a fourth number.
+
+    >>> [is_hotfix(Version(v)) for v in ("0.2.10.1", "0.2.10", "0.2.10.1.dev3")]
+    [True, False, False]
+    """
+    return len(version.release) == 4 and is_release(version)
+
+
 class ReleaseTag(NamedTuple):
-    """A release tag ``vX.Y.Z`` or ``vX.Y.ZrcN``."""
+    """A release tag ``vX.Y.Z``, ``vX.Y.ZrcN`` or a hotfix ``vX.Y.Z.N``."""
 
     name: str
     version: Version
@@ -235,16 +271,24 @@ def tag_rank(name: str) -> TagInfo | None:
     Bases compare by the dev versions they produce (``X.Y.Z.dev0`` below
     ``X.Y.Za1.dev0``), as :func:`base_rank` does for a :class:`Version`. Used to
     scan thousands of tags cheaply; build the winner with :func:`parse_tag`.
+
+    A hotfix ``vX.Y.Z.N`` ranks by its base ``X.Y.Z.(N+1)``: above every tag of
+    ``X.Y.Z`` and its pre-releases and below the bases of the final ``vX.Y.Z``
+    (``X.Y.(Z+1)``) and of anything later, so on the default branch a hotfix
+    never raises the floor of what it develops. On its release branch the nearest
+    hotfix wins over its own final (:func:`hotfix_guard`).
     """
     if len(name) > MAX_VERSION_CHARS:
         return None
     match = _VERSION_TAG_RE.fullmatch(name)
     if match is None:
         return None
-    x, y, z, kind, number, dev = match.groups()
+    x, y, z, kind, number, hotfix, dev = match.groups()
     major, minor = int(x), int(y)
     if dev:
         return ((major, minor, int(z)), 0, "", 0), True, (major, minor)
+    if hotfix:
+        return ((major, minor, int(z), int(hotfix) + 1), 0, "", 0), False, (major, minor)
     if kind:
         return ((major, minor, int(z)), 1, kind, int(number) + 1), False, (major, minor)
     return ((major, minor, int(z) + 1), 0, "", 0), False, (major, minor)
@@ -252,17 +296,38 @@ def tag_rank(name: str) -> TagInfo | None:
 
 def base_rank(base: Version) -> Rank:
     """The rank :func:`tag_rank` gives, for a base version (release and pre only)."""
-    release = (*base.release, 0, 0)[:3]
+    release = (*base.release, 0, 0)[: max(3, len(base.release))]
     if base.pre is None:
         return release, 0, "", 0
     return release, 1, base.pre[0], base.pre[1]
 
 
+def hotfix_guard(rank: Rank) -> Rank:
+    """What a nearest tag of rank ``rank`` stands for against floors from other tags.
+
+    A hotfix ``X.Y.Z.N`` (base ``X.Y.Z.(N+1)``) is newer than its final ``X.Y.Z``
+    although that final's base ``X.Y.(Z+1)`` ranks higher: it stands for
+    ``X.Y.(Z+1)``, so only a later release of the line (``X.Y.(Z+1)`` or a
+    pre-release of it) overrides it. Other ranks stand for themselves.
+
+    >>> hotfix_guard(tag_rank("v0.2.10.1")[0]) == tag_rank("v0.2.10")[0]
+    True
+    """
+    release = rank[0]
+    if len(release) == 4:
+        return (release[0], release[1], release[2] + 1), 0, "", 0
+    return rank
+
+
 def successor_base(version: Version) -> Version:
     """The smallest base a dev build after ``version`` may carry.
 
-    A final X.Y.Z gives X.Y.(Z+1); a pre-release X.Y.ZrcN gives X.Y.Zrc(N+1).
+    A final X.Y.Z gives X.Y.(Z+1); a pre-release X.Y.ZrcN gives X.Y.Zrc(N+1); a
+    hotfix X.Y.Z.N gives X.Y.Z.(N+1), as setuptools-scm's ``guess-next-dev`` does.
     """
+    if is_hotfix(version):
+        major, minor, patch, number = version.release
+        return Version(f"{major}.{minor}.{patch}.{number + 1}")
     if version.pre is not None:
         kind, number = version.pre
         return Version(f"{version.base_version}{kind}{number + 1}")
@@ -283,6 +348,19 @@ def next_dev_base(version: Version, policy: str = "patch") -> Version:
 def dev_version(base: Version, date: str) -> Version:
     """``{base}.dev{date}``."""
     return Version(f"{base}.dev{date}")
+
+
+HOTFIX_NPM_REASON = "npm has no form for four release numbers: a hotfix X.Y.Z.N is PyPI-only"
+
+
+def npm_form(version: Version) -> str:
+    """:func:`npm_version`, or '' for a version with four release numbers (a hotfix
+    X.Y.Z.N or a dev build after one), which is published to PyPI only.
+
+    >>> npm_form(Version("0.2.10.2.dev20261203")), npm_form(Version("0.2.11"))
+    ('', '0.2.11')
+    """
+    return "" if len(version.release) == 4 else npm_version(version)
 
 
 def npm_version(version: Version) -> str:

@@ -10,6 +10,7 @@ line dist-tag instead of ``latest``.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,9 @@ __all__ = [
     "read_event_payload",
     "request_from_event",
 ]
+
+
+_SHA_RE = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
 def read_event_payload(env: Mapping[str, str]) -> dict[str, Any]:
@@ -142,6 +146,9 @@ def request_from_event(
                     fix="check the event payload (GITHUB_EVENT_PATH)",
                 )
             prerelease = release["prerelease"]
+        if not branch:  # the branch the release was made from (a hotfix must name its own)
+            target = event_text(release, "target_commitish", "release")
+            branch = target if not _SHA_RE.fullmatch(target) else ""
     if event == "workflow_dispatch":
         inputs = event_object(payload, "inputs")
         if not dry_run:
@@ -150,6 +157,9 @@ def request_from_event(
             )
         if not version:
             version = event_text(inputs, "version", "inputs")
+        ref = env.get("GITHUB_REF", "")
+        if version and not branch and ref.startswith("refs/heads/"):
+            branch = ref.removeprefix("refs/heads/")  # where a hotfix is dispatched from
     return Request(event, tag, dry_run, version, prerelease, date, branch)
 
 

@@ -1,5 +1,9 @@
 """prepare-release: make a release branch ready for tagging vX.Y.Z.
 
+A hotfix X.Y.Z.N is prepared on the existing ``release-X.Y.x`` only, after the
+release X.Y.Z; its sibling pins stay at X.Y.Z, since a hotfix is a PyPI-only
+release of this project and its siblings are not released with it.
+
 In one commit on ``release-X.Y.x`` ("chore: prepare release vX.Y.Z"):
 ``fallback_version`` in every managed pyproject.toml, the sibling pins in every
 dependency table, and a re-locked ``uv.lock``. A minor release whose branch does
@@ -37,6 +41,7 @@ from release_actions.core.errors import InvalidValueError, ReleaseActionsError
 from release_actions.core.versions import (
     ReleaseBranch,
     Version,
+    is_hotfix,
     parse_release_branch,
     parse_release_version,
 )
@@ -115,6 +120,15 @@ def validate(request: PrepareRequest, repo: Path, config: Config) -> tuple[Versi
             fix="prepare the next version instead",
             title="Version already released",
         )
+    if is_hotfix(version):
+        final = Version(".".join(map(str, version.release[:3])))
+        if not any(t.version == final for t in tags):
+            raise ReleaseActionsError(
+                f"hotfix {version} fixes {final}, which has no release tag"
+                f" {config.tag_prefix}{final}",
+                fix=f"release {final} first, or prepare {final} instead of a hotfix",
+                title="Hotfix of an unreleased version",
+            )
     line = [t.version for t in tags if t.line == branch.line]
     if line and version <= max(line):
         raise ReleaseActionsError(
@@ -140,6 +154,7 @@ def make_edit(
     """The edit applied on the release branch's tip (again after a lost race)."""
     pins = request.pins or config.pins
     style = request.pin_style or config.pin_style
+    pin_version = pin_version_for(version)
     # Pins asked for (--pin, or configured): each must match a requirement. The built-in
     # default (llama-stack-client) may match nothing in a repository without a client.
     strict_pins = bool(request.pins) or config.pins != Config._field_defaults["pins"]
@@ -170,7 +185,7 @@ def make_edit(
             if read_fallback_version(text, path_for_errors=rel) is None:  # a patch, too
                 notes.append(f"{rel}: added {SCM_TABLE} fallback_version = {str(version)!r}")
             text = set_fallback_version(text, str(version), path_for_errors=rel)
-            text, changes = set_pins(text, pins, version, style, path_for_errors=rel)
+            text, changes = set_pins(text, pins, pin_version, style, path_for_errors=rel)
             pin_changes.extend(f"{rel}: {c.old} -> {c.new}" for c in changes)
             matched.update(_requirement_name(c.old) for c in changes)
             planned.append((path, rel, text if text != original else ""))
@@ -193,13 +208,25 @@ def make_edit(
                 write_repo_text(wt, path, text, rel)
                 changed.append(rel)
         lock = ""
-        if (wt / "uv.lock").is_file() and (changed or _lock_disagrees(wt, pins, version, style)):
-            locked, lock, lock_notes = _relock(wt, request, pins, version)
+        if pin_version != version and pins:
+            notes.append(f"hotfix {version}: sibling pins stay at {pin_version}")
+        lock_stale = changed or _lock_disagrees(wt, pins, pin_version, style)
+        if (wt / "uv.lock").is_file() and lock_stale:
+            locked, lock, lock_notes = _relock(wt, request, pins, pin_version)
             changed += locked
             notes += lock_notes
         return changed, PrepareEdit(tuple(notes), tuple(pin_changes), lock)
 
     return edit
+
+
+def pin_version_for(version: Version) -> Version:
+    """The version sibling pins take: ``version``, or X.Y.Z for a hotfix X.Y.Z.N.
+
+    >>> str(pin_version_for(Version("0.2.10.1"))), str(pin_version_for(Version("0.2.11")))
+    ('0.2.10', '0.2.11')
+    """
+    return Version(".".join(map(str, version.release[:3]))) if is_hotfix(version) else version
 
 
 def _requirement_name(requirement: str) -> str:
@@ -282,7 +309,7 @@ def prepare_release(
     if before_write is not None:
         before_write(version)  # e.g. the milestone gate: after validation, before any write
     tag = f"{config.tag_prefix}{version}"
-    is_minor_start = version.micro == 0
+    is_minor_start = version.micro == 0 and not is_hotfix(version)
     start_point = (request.from_ref or config.default_branch) if is_minor_start else ""
     try:
         write, edited = write_edit(

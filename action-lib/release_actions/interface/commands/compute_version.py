@@ -15,7 +15,7 @@ OPTIONS = (
     Opt("--event", "RA_EVENT", help=" | ".join(EVENTS)),
     Opt("--tag", "RA_TAG", help="release tag, e.g. v0.4.5"),
     Opt("--dry-run", "RA_DRY_RUN", choices=DRY_RUN_MODES, help=" | ".join(DRY_RUN_MODES)),
-    Opt("--version", "RA_VERSION", help="manual version (X.Y.Z or X.Y.ZrcN)"),
+    Opt("--version", "RA_VERSION", help="manual version (X.Y.Z, X.Y.ZrcN or hotfix X.Y.Z.N)"),
     Opt(
         "--prerelease",
         "RA_PRERELEASE",
@@ -54,9 +54,13 @@ def run(options: argparse.Namespace, out: Console) -> int:
     for note in notes:
         out.notice(note, title="compute-version")
     data = plan.as_dict()
+    if plan.npm_skip_reason:
+        out.notice(plan.npm_skip_reason, title="compute-version")
     out.result(data)
+    note = f"\n- {plan.npm_skip_reason}\n" if plan.npm_skip_reason else ""
     out.summary(
         f"### Version plan for `{request.event}`\n\n"
         + markdown_table(summary_rows(data), ("", "value"))
+        + note
     )
     return 0

@@ -26,7 +26,7 @@ from release_actions.steps.prepare import PrepareRequest, prepare_release
 OPTIONS = (
     REPO,
     JSON,
-    Opt("--version", "RA_VERSION", help="X.Y.Z or X.Y.ZrcN"),
+    Opt("--version", "RA_VERSION", help="X.Y.Z, X.Y.ZrcN or the hotfix X.Y.Z.N"),
     Opt("--release-branch", "RA_RELEASE_BRANCH", check=branch_input, help="default: release-X.Y.x"),
     Opt(
         "--from",

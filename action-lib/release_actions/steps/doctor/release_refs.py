@@ -1,6 +1,7 @@
 """Checks on tags and branches: tags, release-branches and dev-tag.
 
-Every ``v<digit>...`` tag must parse as a release or dev tag; every released
+Every ``v<digit>...`` tag should parse as a release tag (hotfixes ``vX.Y.Z.N``
+included) or a dev tag, and only those it cannot place are warned about; every released
 line X.Y must have its ``release-X.Y.x`` branch (missing: fail for a maintained
 line, warn for older ones); the default branch's dev tag must be above the
 newest final release.
@@ -8,7 +9,7 @@ newest final release.
 
 from __future__ import annotations
 
-from release_actions.core.versions import ReleaseBranch, ReleaseTag, next_dev_base
+from release_actions.core.versions import ReleaseBranch, ReleaseTag, is_hotfix, next_dev_base
 from release_actions.steps.doctor.context import Context
 from release_actions.steps.doctor.report import FAIL, OK, WARN, Check
 from release_actions.steps.maintained import line_is_maintained
@@ -24,10 +25,11 @@ def check_tags(ctx: Context) -> Check:
         return Check(
             name,
             WARN,
-            f"{len(bad)} tag(s) look like versions but do not parse as vX.Y.Z, vX.Y.ZrcN or"
-            f" vX.Y.Z-dev: {shown}",
-            f"rename or delete them (e.g. git push origin :refs/tags/{bad[0]}): release-actions"
-            " ignores them, git describe and setuptools-scm do not",
+            f"{len(bad)} tag(s) look like versions but cannot be placed as vX.Y.Z, vX.Y.ZrcN,"
+            f" the hotfix vX.Y.Z.N or vX.Y.Z-dev: {shown}",
+            "release-actions ignores them, git describe and setuptools-scm do not; keep any"
+            " that name a published release, and rename or delete one that was never"
+            f" published (e.g. git push origin :refs/tags/{bad[0]})",
         )
     if not releases and not devs:
         return Check(name, OK, "no version tags yet")
@@ -74,7 +76,7 @@ def check_release_branches(ctx: Context) -> Check:
 
 def check_dev_tag(ctx: Context) -> Check:
     name = "dev-tag"
-    finals = ctx.finals
+    finals = [t for t in ctx.finals if not is_hotfix(t.version)]  # hotfixes never move main
     devs = ctx.parsed_tags[1]
     if not finals:
         if devs:

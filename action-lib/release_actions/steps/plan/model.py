@@ -139,9 +139,10 @@ class ReleasePlan:
 
 
 def release_kind(version: Version) -> str:
-    """``patch`` (Z > 0), ``major`` (X.0.0, X > 0) or ``minor``; an RC has its final's kind."""
+    """``patch`` (Z > 0, or a hotfix X.Y.Z.N), ``major`` (X.0.0, X > 0) or ``minor``; an RC
+    has its final's kind."""
     major, minor, micro = version.release[:3]
-    if micro:
+    if micro or len(version.release) == 4:
         return "patch"
     if major and not minor:
         return "major"

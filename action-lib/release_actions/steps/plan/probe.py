@@ -152,7 +152,9 @@ def probe_prepare(
 
 def probe_publish(snap: Path, tag: ReleaseTag, config: Config) -> dict[str, Any]:
     """compute-version's plan for ``release: published`` of ``tag``."""
-    event = Request("release", tag=tag.name, prerelease=tag.is_prerelease)
+    # released from its line's branch, as the process has it (a hotfix must be)
+    branch = ReleaseBranch.for_version(tag.version).name
+    event = Request("release", tag=tag.name, prerelease=tag.is_prerelease, branch=branch)
     publish, error = _try(
         "compute-version",
         lambda: compute(event, repo=snap, config=config, fetch=False),

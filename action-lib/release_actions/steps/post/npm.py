@@ -14,7 +14,8 @@ from release_actions.adapters.delivery import PR_BRANCH_PREFIX, Identity, PullRe
 from release_actions.adapters.npm_cli import update_lockfile
 from release_actions.adapters.npm_registry import npm_has_version, wait_for_npm_version
 from release_actions.core.config import Config
-from release_actions.core.versions import Version, npm_version
+from release_actions.core.version_plan import hotfix_npm_reason
+from release_actions.core.versions import Version, is_hotfix, npm_version
 from release_actions.edits.npm_manifest import lockfile_dependency_version, set_npm_dependency
 from release_actions.steps.managed_files import find_package_jsons
 from release_actions.steps.post.step import Step, step_from_write
@@ -41,6 +42,8 @@ def npm_step(
 ) -> Step:
     """The ``branch`` step on ``branch``; ``registry`` is waited for (a final release) or
     asked once (a pre-release) before the lockfile is refreshed."""
+    if is_hotfix(version):  # no npm form: the release went to PyPI only
+        return Step("branch", "skipped", hotfix_npm_reason(version))
     package = config.npm_package
     wanted = npm_version(version)
     found: list[str] = []

@@ -48,6 +48,7 @@ from release_actions.core.versions import (
     ReleaseBranch,
     ReleaseTag,
     Version,
+    is_hotfix,
     next_dev_base,
     parse_release_tag,
 )
@@ -142,8 +143,11 @@ def find_release_tag(repo: Path, commit: str) -> ReleaseTag:
 
 
 def plan_next(version: Version, request: PostRequest, config: Config) -> Version | None:
-    """What main develops after ``version``; None when the RC policy leaves main alone."""
+    """What main develops after ``version``; None when main is left alone (a hotfix, or an
+    RC under the ``ignore`` policy: see :func:`left_alone_reason`)."""
     policy = request.next_dev or config.next_dev
+    if is_hotfix(version):
+        return None
     if version.is_prerelease:
         rc_policy = request.rc_policy or config.rc_main_policy
         if rc_policy not in RC_POLICIES:
@@ -152,6 +156,16 @@ def plan_next(version: Version, request: PostRequest, config: Config) -> Version
             return None
         version = Version(version.base_version)
     return next_dev_base(version, policy)
+
+
+def left_alone_reason(version: Version, config: Config) -> str:
+    """Why post-release leaves the default branch alone when :func:`plan_next` is None."""
+    if is_hotfix(version):
+        return (
+            f"hotfix {version}: {config.default_branch} is left alone (a hotfix never moves"
+            " the default branch's dev line)"
+        )
+    return "release candidate: main is left alone (rc-policy ignore)"
 
 
 def check_npm_wait(attempts: object, seconds: object) -> tuple[int, float]:
@@ -311,9 +325,7 @@ def _dev_tag(
 ) -> Step:
     next_base = checked.next_base
     if next_base is None:
-        return Step(
-            "dev-tag", "skipped", "release candidate: main is left alone (rc-policy ignore)"
-        )
+        return Step("dev-tag", "skipped", left_alone_reason(checked.tag.version, config))
     if reason:
         return Step("dev-tag", "skipped", reason)
     name = f"{config.tag_prefix}{next_base}-dev"
@@ -450,7 +462,7 @@ def _main(
 ) -> Step:
     next_base, version = checked.next_base, checked.tag.version
     if next_base is None:
-        return Step("main", "skipped", "release candidate: main is left alone (rc-policy ignore)")
+        return Step("main", "skipped", left_alone_reason(version, config))
     target = f"{next_base}.dev0"
     # Tags re-read for the real write: a concurrent post-release may have moved main on.
     tags = checked.tags if dry_run or not checked.use_remote else origin_tag_targets(repo)
