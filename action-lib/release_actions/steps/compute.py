@@ -26,6 +26,7 @@ from release_actions.core.version_plan import (
     ReleaseBuild,
     Request,
     decide,
+    without_npm,
 )
 from release_actions.steps.nightly import nightly_version
 
@@ -167,6 +168,18 @@ def compute(
     the data it asks for: the nightly version, or (a final release only) the known
     release tags.
     """
+    plan = _compute(request, repo, config, pyproject, fetch, env)
+    return plan if config.npm_package else without_npm(plan)
+
+
+def _compute(
+    request: Request,
+    repo: Path | None,
+    config: Config,
+    pyproject: Mapping[str, object] | None,
+    fetch: bool,
+    env: Mapping[str, str] | None,
+) -> Plan:
     decision = decide(request, config)
     if isinstance(decision, ReleaseBuild):
         known = known_release_tags(repo) if decision.needs_known_tags and repo is not None else []

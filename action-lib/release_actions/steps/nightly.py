@@ -68,14 +68,15 @@ def nightly_version(
     *,
     date: str | None = None,
     branch: str | None = None,
-    default_branch: str = "main",
+    default_branch: str = "",
     pyproject: Mapping[str, object] | None = None,
     fetch: bool = True,
     env: Mapping[str, str] | None = None,
     tags: TagRead | None = None,
 ) -> Nightly:
     """The nightly version of ``repo``. ``tags``: its tag state, already being read
-    (see :class:`TagRead`); by default it is read here."""
+    (see :class:`TagRead`); by default it is read here. ``default_branch``: the branch
+    of a build whose branch is not known otherwise (empty: detected)."""
     day = resolve_date(date, env)
     given = bool(branch)
     if branch:
@@ -85,6 +86,10 @@ def nightly_version(
     state = tags.result() if tags is not None else read_tag_state(repo, fetch=fetch)
     if not branch:
         branch = current_branch(state, env) or default_branch
+        if not branch:  # a detached HEAD outside an event: the repository's default branch
+            from release_actions.steps.default_branch import detect_default_branch
+
+            branch = detect_default_branch(repo, env=env).name
         where = "the event's branch (GITHUB_BASE_REF or GITHUB_REF)"
         check_branch_name(branch, where)
         if branch.startswith("release-"):

@@ -42,6 +42,7 @@ from release_actions.core.versions import (
 )
 from release_actions.edits.pins import pin_clause, set_pins
 from release_actions.edits.pyproject import ensure_scm_config, set_fallback_version
+from release_actions.steps.default_branch import with_default_branch
 from release_actions.steps.maintained import maintenance_note
 from release_actions.steps.managed_files import find_managed_pyprojects
 
@@ -135,9 +136,8 @@ def make_edit(
     """The edit applied on the release branch's tip (again after a lost race)."""
     pins = request.pins or config.pins
     style = request.pin_style or config.pin_style
-    # Pins asked for (--pin, or configured): each must match a requirement. The built-in
-    # default (llama-stack-client) may match nothing in a repository without a client.
-    strict_pins = bool(request.pins) or config.pins != Config._field_defaults["pins"]
+    # Pins asked for (--pin, or configured): each must match a requirement.
+    strict_pins = bool(pins)
 
     def edit(wt: Path, new_branch: bool) -> tuple[list[str], PrepareEdit]:
         notes: list[str] = []
@@ -271,6 +271,7 @@ def prepare_release(
     before_write: Callable[[Version], None] | None = None,
 ) -> PrepareResult:
     """Validate, then (``before_write``: a gate that may raise) write; see the module doc."""
+    config = with_default_branch(repo, config)
     version, branch = validate(request, repo, config)
     if before_write is not None:
         before_write(version)  # e.g. the milestone gate: after validation, before any write

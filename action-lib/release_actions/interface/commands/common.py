@@ -41,12 +41,18 @@ def repo_manifests(repo: str) -> tuple[dict[str, Any], Config]:
     return pyproject, load_config(Path(repo), pyproject)
 
 
-def open_repo(path: str) -> tuple[Path, dict[str, Any], Config]:
-    """The repository directory, its parsed pyproject.toml (or ``{}``) and configuration."""
+def open_repo(path: str, *, default_branch: bool = False) -> tuple[Path, dict[str, Any], Config]:
+    """The repository directory, its parsed pyproject.toml (or ``{}``) and configuration;
+    with ``default_branch``, the configuration's ``default_branch`` detected when it is not
+    configured (:mod:`release_actions.steps.default_branch`)."""
     from pathlib import Path
 
     repo = repo_dir(path)
     pyproject, config = repo_manifests(repo)
+    if default_branch:
+        from release_actions.steps.default_branch import with_default_branch
+
+        config = with_default_branch(repo, config)
     return Path(repo), pyproject, config
 
 

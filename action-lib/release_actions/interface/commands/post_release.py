@@ -120,7 +120,7 @@ def _tag_from_event(tag: str, repo: Path) -> str:
 
 
 def run(options: argparse.Namespace, out: Console) -> int:
-    repo, _pyproject, config = open_repo(options.repo)
+    repo, _pyproject, config = open_repo(options.repo, default_branch=True)
     request = PostRequest(
         tag=_tag_from_event(options.tag, repo),
         pins=tuple(options.pin),

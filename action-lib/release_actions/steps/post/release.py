@@ -53,6 +53,7 @@ from release_actions.core.versions import (
 )
 from release_actions.edits.pins import set_pins
 from release_actions.edits.pyproject import read_fallback_version, set_fallback_version
+from release_actions.steps.default_branch import with_default_branch
 from release_actions.steps.managed_files import find_managed_pyprojects
 from release_actions.steps.post.npm import npm_step
 from release_actions.steps.post.step import Step, step_from_write
@@ -247,6 +248,7 @@ def post_release(
     identity: Identity,
     pulls: PullRequests | None = None,
 ) -> PostResult:
+    config = with_default_branch(repo, config)
     checked = _check(repo, request, config)
     version, next_base = checked.tag.version, checked.next_base
     result = PostResult(checked.tag.name, str(version), str(next_base or ""), checked.branch)
