@@ -285,7 +285,11 @@ def post_release(
     main_sha = _remote_head(repo, config.default_branch, checked.use_remote)
     # One notion of what main develops, for the dev tag as for the bump.
     develops = main_develops(checked.tags, main_preview.fallbacks)
-    reason = leave_main_alone(next_base, develops) if next_base is not None else None
+    reason = (
+        leave_main_alone(next_base, develops, config.default_branch)
+        if next_base is not None
+        else None
+    )
     steps: list[tuple[str, Callable[[], Step]]] = [
         ("dev-tag", lambda: _dev_tag(repo, request, config, checked, main_sha, reason)),
         ("main", (lambda: main_preview) if request.dry_run else (lambda: main_step(False))),
@@ -310,7 +314,9 @@ def _dev_tag(
     next_base = checked.next_base
     if next_base is None:
         return Step(
-            "dev-tag", "skipped", "release candidate: main is left alone (rc-policy ignore)"
+            "dev-tag",
+            "skipped",
+            f"release candidate: {config.default_branch} is left alone (rc-policy ignore)",
         )
     if reason:
         return Step("dev-tag", "skipped", reason)
@@ -448,7 +454,11 @@ def _main(
 ) -> Step:
     next_base, version = checked.next_base, checked.tag.version
     if next_base is None:
-        return Step("main", "skipped", "release candidate: main is left alone (rc-policy ignore)")
+        return Step(
+            "main",
+            "skipped",
+            f"release candidate: {config.default_branch} is left alone (rc-policy ignore)",
+        )
     target = f"{next_base}.dev0"
     # Tags re-read for the real write: a concurrent post-release may have moved main on.
     tags = checked.tags if dry_run or not checked.use_remote else origin_tag_targets(repo)
@@ -466,7 +476,7 @@ def _main(
             current = read_fallback_version(texts[path][1], path_for_errors=rel)
             if current is not None:
                 fallbacks[rel] = current
-        reason = leave_main_alone(next_base, main_develops(tags, fallbacks))
+        reason = leave_main_alone(next_base, main_develops(tags, fallbacks), config.default_branch)
         if reason:  # an older line, or main moved ahead meanwhile: never move it back
             left_alone.append(reason)
             return []
