@@ -18,6 +18,7 @@ from typing import NamedTuple
 from release_actions.adapters import git
 from release_actions.core.config import Config
 from release_actions.core.text_inputs import check_branch_name
+from release_actions.steps.event import event_object, event_text, read_event_payload
 
 __all__ = ["DefaultBranch", "detect_default_branch", "with_default_branch"]
 
@@ -60,8 +61,6 @@ def with_default_branch(
 
 
 def _event_default_branch(env: Mapping[str, str]) -> str:
-    from release_actions.steps.compute import event_object, event_text, read_event_payload
-
     payload = read_event_payload(env)
     name = event_text(event_object(payload, "repository"), "default_branch", "repository")
     return check_branch_name(name, "event field repository.default_branch") if name else ""
