@@ -192,7 +192,7 @@ def origin_refs(origin: Origin, names: Sequence[str]) -> list[list[str]]:
 
 def client_pins(pyproject: str) -> str:
     """The client requirements of a pyproject.toml: ``2 pins llama-stack-client==0.8.0``."""
-    pins = re.findall(rf'"({CLIENT}[^"]*)"', pyproject)
+    pins = re.findall(rf'"({CLIENT}[<>=!~][^"]*)"', pyproject)
     return f"{len(pins)} pins {', '.join(sorted(set(pins)))}"
 
 

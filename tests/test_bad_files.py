@@ -151,11 +151,22 @@ def configure(key: str, value: str) -> Fault:
     """Add ``key = value`` to [tool.release-actions] of the root pyproject."""
 
     def write(repo: Path, _rel: str, _outside: Path) -> None:
-        path = repo / ROOT
-        path.write_text(path.read_text() + f"\n[tool.release-actions]\n{key} = {value}\n")
+        set_config(repo / ROOT, key, value)
 
     write.__name__ = f"configure({key}={value})"
     return write
+
+
+def set_config(path: Path, key: str, value: str) -> None:
+    """``key = value`` (TOML text) in [tool.release-actions] of ``path`` (the table made
+    when it is missing; the example monorepo has one), edited with tomlkit."""
+    import tomlkit
+
+    doc = tomlkit.parse(path.read_text())
+    tool = doc.setdefault("tool", tomlkit.table())
+    table = tool.setdefault("release-actions", tomlkit.table())
+    table[key] = tomlkit.parse(f"value = {value}")["value"]
+    path.write_text(tomlkit.dumps(doc))
 
 
 def crlf(repo: Path, rel: str, _outside: Path) -> None:
@@ -666,7 +677,7 @@ def test_post_release_keeps_crlf_byte_for_byte(origin: Origin, actions_env: Path
     """main's bump after v0.7.2 rewrites a CRLF pyproject with CRLF (and an api pyproject
     without a final newline without one)."""
     root = origin.work / ROOT
-    root.write_text(root.read_text() + '\n[tool.release-actions]\nnpm-package = ""\n')
+    set_config(root, "npm-package", '""')
     crlf(origin.work, ROOT, origin.work)
     no_final_newline(origin.work, API, origin.work)
     _commit(origin, MAIN, "crlf root, no final newline in the api, no npm client")

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from release_actions.core.config import Config
+from release_actions.core.config import LLAMA_STACK, Config
 from release_actions.interface.cli import main
 from release_actions.steps.compute import Request, compute, request_from_event
-from tests.testbed.scenario import Scenario
+from tests.testbed.scenario import NPM_CLIENT, Scenario
 
 DATE = "20261125"
 KEYS = [
@@ -32,7 +32,8 @@ KEYS = [
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """main: dev tag v0.7.2-dev; release-0.7.x: v0.7.0, v0.7.1; release-0.6.x: v0.6.1."""
-    r = Scenario(tmp_path_factory.mktemp("compute") / "repo", fallback="0.7.2.dev0").commit()
+    path = tmp_path_factory.mktemp("compute") / "repo"
+    r = Scenario(path, fallback="0.7.2.dev0", config=NPM_CLIENT).commit()
     r.branch("release-0.6.x").commit().tag("v0.6.0").commit().tag("v0.6.1").checkout("main")
     r.commit().branch("release-0.7.x").commit().tag("v0.7.0").commit().tag("v0.7.1")
     r.checkout("main").commit().tag("v0.7.2-dev").commit()
@@ -170,7 +171,7 @@ def test_event_payload_is_read_when_no_inputs(repo: Path, tmp_path: Path) -> Non
     env["GITHUB_EVENT_NAME"] = "workflow_dispatch"
     req = request_from_event(env=env)
     assert (req.event, req.dry_run, req.version) == ("workflow_dispatch", "off", "0.7.3")
-    plan = compute(req, repo=repo, config=Config(), env={})
+    plan = compute(req, repo=repo, config=LLAMA_STACK, env={})
     assert (plan.version, plan.target, plan.npm_dist_tag) == ("0.7.3", "pypi", "latest")
 
 
@@ -179,7 +180,7 @@ def test_github_prerelease_flag_from_payload(repo: Path, tmp_path: Path) -> None
     payload = tmp_path / "event.json"
     payload.write_text(json.dumps({"release": {"tag_name": "v0.8.0", "prerelease": True}}))
     env = {"GITHUB_EVENT_NAME": "release", "GITHUB_EVENT_PATH": str(payload)}
-    plan = compute(request_from_event(env=env), repo=repo, config=Config(), env={})
+    plan = compute(request_from_event(env=env), repo=repo, config=LLAMA_STACK, env={})
     assert (plan.target, plan.publish_npm, plan.npm_dist_tag) == ("testpypi", False, "next")
 
 
@@ -190,7 +191,10 @@ def test_tag_from_github_ref(repo: Path) -> None:
 
 def test_rc_target_from_config(repo: Path) -> None:
     plan = compute(
-        Request("release", "v0.8.0rc1"), repo=repo, config=Config(rc_target="pypi"), env={}
+        Request("release", "v0.8.0rc1"),
+        repo=repo,
+        config=Config(rc_target="pypi", npm_package="c"),
+        env={},
     )
     assert (plan.target, plan.publish_npm, plan.npm_dist_tag) == ("pypi", True, "rc")
 

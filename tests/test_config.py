@@ -1,4 +1,4 @@
-"""[tool.release-actions]: defaults fit Llama Stack; keys validated; inputs override."""
+"""[tool.release-actions]: neutral defaults; keys validated; inputs override."""
 
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ def write(tmp_path: Path, body: str) -> Path:
 def test_defaults_without_table(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, ""))
     assert config == Config()
-    assert config.pins == ("llama-stack-client",)
+    # Neutral: no sibling pins, no npm package, the default branch detected ("").
+    assert (config.pins, config.npm_package, config.default_branch) == ((), "", "")
+    assert (config.announce, config.docs_url, config.checklist) == ((), "", ())
     assert (config.rc_target, config.pin_style, config.write_mode) == ("testpypi", "exact", "push")
 
 
@@ -49,9 +51,38 @@ def test_table_overrides(tmp_path: Path) -> None:
         ('unknown-key = "x"', "'unknown-key'"),
         ("pins = 3", "3"),
         ('pin-style = ["exact"]', "['exact']"),
+        ('npm-package = "none"', "'none'"),
+        ('docs-url = "docs.example.org"', "'docs.example.org'"),
+        ('announce = ["#releases", " "]', "' '"),
+        ('checklist = [""]', "''"),
+        ("container-images = 3", "3"),
+        ('default-branch = "a..b"', "'a..b'"),
     ],
 )
 def test_bad_table_values(tmp_path: Path, body: str, fragment: str) -> None:
     with pytest.raises(InvalidValueError) as info:
         load_config(write(tmp_path, f"[tool.release-actions]\n{body}\n"))
     assert fragment in str(info.value)
+
+
+def test_checklist_keys_and_empty_values(tmp_path: Path) -> None:
+    config = load_config(
+        write(
+            tmp_path,
+            '[tool.release-actions]\nannounce = ["#news on Zulip"]\n'
+            'docs-url = "https://docs.example.org/"\ncontainer-images = "ghcr.io/x/y"\n'
+            'extra-artifacts = ["conda-forge feedstock"]\nchecklist = ["Tweet it"]\n'
+            'npm-package = ""\ndefault-branch = ""\n',
+        )
+    )
+    assert config.announce == ("#news on Zulip",)
+    assert config.docs_url == "https://docs.example.org/"
+    assert config.container_images == ("ghcr.io/x/y",)
+    assert (config.extra_artifacts, config.checklist) == (("conda-forge feedstock",), ("Tweet it",))
+    assert (config.npm_package, config.default_branch) == ("", "")
+
+
+def test_npm_package_none_is_refused_with_the_fix(tmp_path: Path) -> None:
+    with pytest.raises(InvalidValueError) as info:
+        load_config(write(tmp_path, '[tool.release-actions]\nnpm-package = "none"\n'))
+    assert "remove npm-package" in str(info.value.fix)

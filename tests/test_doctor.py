@@ -305,8 +305,8 @@ def test_python_pins_package_not_locked(repo: Path) -> None:
     text = edit(
         repo, ROOT_PYPROJECT, '"llama-stack-client>=0.7.1", # Typed', '"other-client>=1", # Typed'
     )
-    config = '\n[tool.release-actions]\npins = ["llama-stack-client", "other-client"]\n'
-    commit(repo, {ROOT_PYPROJECT: text + config})
+    pins = 'pins = ["llama-stack-client", "other-client"]'
+    commit(repo, {ROOT_PYPROJECT: text.replace('pins = ["llama-stack-client"]', pins)})
     check = run_doctor(repo).check("python-pins")
     assert check.status == FAIL
     assert "uv.lock does not lock other-client" in check.detail

@@ -118,7 +118,7 @@ class Bed:
             path = work / rel
             text = re.sub(r'^fallback_version = "[^"]*"', f'fallback_version = "{version}"',
                           path.read_text(), flags=re.M)  # fmt: skip
-            text = re.sub(rf'"{CLIENT}[^"]*"', f'"{CLIENT}=={version}"', text)
+            text = re.sub(rf'"{CLIENT}[<>=!~][^"]*"', f'"{CLIENT}=={version}"', text)
             path.write_text(text)
         git(work, "commit", "--quiet", "-am", f"chore: prepare release v{version}")
         git(work, "tag", f"v{version}")

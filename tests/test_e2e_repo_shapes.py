@@ -17,7 +17,6 @@ import pytest
 
 from tests.testbed.act import ActRunner
 from tests.testbed.monorepo import git
-from tests.testbed.shape_table import C
 from tests.testbed.shapes import build_tinylib
 
 pytestmark = pytest.mark.e2e
@@ -61,7 +60,6 @@ def test_tinylib_release_under_act(tinylib_release_plan: dict[str, str]) -> None
     assert (plan["publish-pypi"], plan["release-branch"]) == ("true", "release-1.1.x")
 
 
-@pytest.mark.xfail(strict=True, reason=C)
 def test_tinylib_release_is_npm_free_under_act(tinylib_release_plan: dict[str, str]) -> None:
     plan = tinylib_release_plan
     assert (plan["publish-npm"], plan["npm-dist-tag"]) == ("false", "")

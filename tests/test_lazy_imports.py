@@ -115,6 +115,7 @@ COMPUTE = {
     *PATHLIB,
     "release_actions.interface.commands.compute_version",
     "release_actions.steps.compute",
+    "release_actions.steps.event",  # the event payload, split out of steps.compute
     "release_actions.core.version_plan",
     "release_actions.adapters.tags",
 }

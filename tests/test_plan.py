@@ -148,7 +148,6 @@ def test_patch_release(
         "- release branch: `release-0.7.x` (exists)",
         "## Before the release",
         "  - Backports reach release-0.7.x through Mergify: the release ships what is on it",
-        "- [ ] Create a thread for v0.7.2 in the #releases Discord channel",
         "- [ ] Run the Prepare release workflow: version 0.7.2, release_branch release-0.7.x "
         "*(automated)*",
         '  - dry run: one commit "chore: prepare release v0.7.2" on release-0.7.x',
@@ -157,7 +156,15 @@ def test_patch_release(
         "  - main: dry-run: fallback_version 0.7.3.dev0",
         "  - `release-actions release-notes --tag v0.7.2 --previous-tag v0.7.1 "
         "--target release-0.7.x`",
-        "- [ ] Announce in the #announcements Discord channel",
+        "- [ ] Check the release artifacts",
+        "  - Python packages 0.7.2 on PyPI (and the pinned llama-stack-client 0.7.2)",
+        "  - npm: llama-stack-client 0.7.2",
+        "  - Docker Hub: distribution images",
+        "  - GitHub Release v0.7.2 with release notes",
+        "  - Documentation: https://llamastack.github.io",
+        "- [ ] Announce v0.7.2",
+        "  - #releases Discord channel: a thread for the release",
+        "  - #announcements Discord channel",
         '+fallback_version = "0.7.2"',
     ):
         assert line in text.splitlines(), line
@@ -225,7 +232,7 @@ def test_release_candidate(
         "then publish it"
     )
     assert checklist["Check the release artifacts"]["detail"] == [
-        "Python packages on TestPyPI (llama-stack, llama-stack-client)"
+        "Python packages 0.8.0rc1 on TestPyPI (and the pinned llama-stack-client 0.8.0rc1)"
     ]
     _code, text = plan(origin, index, capsys, "0.8.0rc1")
     assert text.startswith("# Release plan: v0.8.0rc1 (release candidate of a minor release)\n")

@@ -14,7 +14,7 @@ import pytest
 from release_actions.adapters.delivery import Identity
 from release_actions.adapters.github_client import connect
 from release_actions.adapters.github_repo import Repo
-from release_actions.core.config import Config
+from release_actions.core.config import LLAMA_STACK, Config
 from release_actions.core.errors import GitError, InvalidValueError, ReleaseActionsError
 from release_actions.core.versions import ReleaseBranch, parse_release_tag
 from release_actions.steps.post.release import (
@@ -56,7 +56,7 @@ def test_next_versions(
     tag: str, policy: str, rc: str, dev_tag: str | None, fallback: str | None, branch: str
 ) -> None:
     version = parse_release_tag(tag).version
-    nxt = plan_next(version, PostRequest(tag, next_dev=policy, rc_policy=rc), Config())
+    nxt = plan_next(version, PostRequest(tag, next_dev=policy, rc_policy=rc), LLAMA_STACK)
     assert (f"v{nxt}-dev" if nxt else None) == dev_tag
     assert (f"{nxt}.dev0" if nxt else None) == fallback
     assert ReleaseBranch.for_version(version).name == branch
@@ -112,7 +112,13 @@ def run(
         **kw,
     }
     request = PostRequest(tag=tag, **options)  # type: ignore[arg-type]
-    return post_release(repo or origin.work, request, config or Config(), identity=BOT, pulls=pulls)  # type: ignore[arg-type]
+    return post_release(
+        repo or origin.work,
+        request,
+        config or LLAMA_STACK,
+        identity=BOT,
+        pulls=pulls,  # type: ignore[arg-type]
+    )
 
 
 def fallback(origin: Origin, ref: str, path: str = ROOT) -> str:
@@ -600,7 +606,7 @@ import os, signal, sys
 from pathlib import Path
 from release_actions.adapters import delivery
 from release_actions.adapters.delivery import Identity
-from release_actions.core.config import Config
+from release_actions.core.config import LLAMA_STACK, Config
 from release_actions.steps.post.release import PostRequest, post_release
 
 def crash(*args, **kwargs):
@@ -609,7 +615,7 @@ def crash(*args, **kwargs):
 delivery._commit = crash  # killed inside the worktree, before the bump is committed
 request = PostRequest(tag="v0.7.2", npm_registry=sys.argv[2], npm_wait_attempts=2,
                       npm_wait_seconds=0)
-post_release(Path(sys.argv[1]), request, Config(), identity=Identity("bot", "bot@example.com"))
+post_release(Path(sys.argv[1]), request, LLAMA_STACK, identity=Identity("bot", "bot@example.com"))
 """
 
 

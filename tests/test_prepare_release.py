@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 
 from release_actions.adapters.delivery import Identity
-from release_actions.core.config import Config
+from release_actions.core.config import LLAMA_STACK
 from release_actions.core.errors import ReleaseActionsError
 from release_actions.interface.cli import main
 from release_actions.steps.prepare import PrepareRequest, prepare_release
@@ -37,7 +37,7 @@ def uv_against_index(index: PypiIndex, uv_on_index: Callable[[PypiIndex], None])
 
 def prepare(origin: Origin, index: PypiIndex, version: str, **kw: object) -> object:
     request = PrepareRequest(version=version, index_url=index.simple_url, **kw)  # type: ignore[arg-type]
-    return prepare_release(origin.work, request, Config(), identity=BOT)
+    return prepare_release(origin.work, request, LLAMA_STACK, identity=BOT)
 
 
 def changed_lines(before: str, after: str) -> list[str]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from release_actions.core.config import Config
+from release_actions.core.config import LLAMA_STACK, Config
 from release_actions.core.version_plan import (
     NightlyBuild,
     Plan,
@@ -97,7 +97,7 @@ def test_compute_lists_no_tags_for_an_rc(monkeypatch: pytest.MonkeyPatch, tmp_pa
         raise AssertionError("tags listed for an RC")
 
     monkeypatch.setattr(compute_step, "known_release_tags", no_listing)
-    plan = compute(Request("release", tag="v0.8.0rc1"), repo=tmp_path, config=Config())
+    plan = compute(Request("release", tag="v0.8.0rc1"), repo=tmp_path, config=LLAMA_STACK)
     assert plan.npm_dist_tag == "rc"
 
 
@@ -111,5 +111,5 @@ def test_compute_lists_tags_for_a_final_release(
         return list(TAGS)
 
     monkeypatch.setattr(compute_step, "known_release_tags", listing)
-    plan = compute(Request("release", tag="v0.6.2"), repo=tmp_path, config=Config())
+    plan = compute(Request("release", tag="v0.6.2"), repo=tmp_path, config=LLAMA_STACK)
     assert (plan.npm_dist_tag, seen) == ("latest-0.6", [tmp_path])

@@ -58,7 +58,7 @@ EPOCH = 1767603600  # 2026-01-05T09:00:00Z: first commit; each next commit is a 
 STEP_SECONDS = 86400
 
 _FALLBACK_RE = re.compile(r'^(fallback_version = )"[^"]*"', re.M)
-_PIN_RE = re.compile(rf'"{CLIENT}[^"]*"')
+_PIN_RE = re.compile(rf'"{CLIENT}[<>=!~][^"]*"')
 
 
 # --------------------------------------------------------------------------- history DSL

@@ -45,21 +45,39 @@ fallback_version = "{fallback}"
 """
 
 
+# The npm side of the Llama Stack set-up (release-actions' defaults are neutral): for
+# scenarios whose assertions are about the npm package and its dist-tag.
+NPM_CLIENT = '\n[tool.release-actions]\nnpm-package = "llama-stack-client"\n'
+
+
 class Scenario:
-    def __init__(self, path: Path, fallback: str | None = "0.1.0.dev0") -> None:
+    """``branch``: the first branch (``main``); ``config``: TOML appended to every
+    pyproject.toml the scenario writes (e.g. :data:`NPM_CLIENT`)."""
+
+    def __init__(
+        self,
+        path: Path,
+        fallback: str | None = "0.1.0.dev0",
+        *,
+        branch: str = "main",
+        config: str = "",
+    ) -> None:
         self.path = path
         self.count = 0
+        self.config = config
+        self.first_branch = branch
         path.mkdir(parents=True, exist_ok=True)
-        git(path, "init", "-q", "-b", "main")
+        git(path, "init", "-q", "-b", branch)
         if fallback is not None:
-            (path / "pyproject.toml").write_text(PYPROJECT.format(fallback=fallback))
+            (path / "pyproject.toml").write_text(PYPROJECT.format(fallback=fallback) + config)
         else:
-            (path / "pyproject.toml").write_text('[project]\nname = "demo"\n')
+            (path / "pyproject.toml").write_text('[project]\nname = "demo"\n' + config)
 
     def commit(self, message: str = "", fallback: str | None = None) -> Scenario:
         self.count += 1
         if fallback is not None:
-            (self.path / "pyproject.toml").write_text(PYPROJECT.format(fallback=fallback))
+            text = PYPROJECT.format(fallback=fallback) + self.config
+            (self.path / "pyproject.toml").write_text(text)
         (self.path / "file.txt").write_text(f"{self.count}\n")
         git(self.path, "add", "-A")
         git(self.path, "commit", "-q", "-m", message or f"commit {self.count}")
@@ -88,7 +106,7 @@ class Scenario:
         return git(self.path, "rev-parse", "HEAD")
 
     def add_bare_origin(self, bare: Path) -> Path:
-        git(self.path.parent, "init", "-q", "--bare", "-b", "main", str(bare))
+        git(self.path.parent, "init", "-q", "--bare", "-b", self.first_branch, str(bare))
         git(bare, "config", "uploadpack.allowFilter", "true")
         git(bare, "config", "uploadpack.allowAnySHA1InWant", "true")
         git(self.path, "remote", "add", "origin", str(bare))

@@ -104,14 +104,6 @@ SHAPES: tuple[Shape, ...] = (
         maintained=("release-1.1.x", "release-1.0.x"),  # 1.0 is released, its branch missing
         post_tags=frozenset({"v1.1.3-dev"}),
         post_fallback="1.1.3.dev0",
-        xfail={
-            "compute-release": C,
-            "compute-dispatch": C,
-            "prepare-minor": C,
-            "prepare-dry-run": C,
-            "post-release": C,
-            "plan": C,
-        },
     ),
     Shape(
         "twin",
@@ -129,12 +121,6 @@ SHAPES: tuple[Shape, ...] = (
         post_tags=frozenset(),  # the members already develop 0.3.0
         post_fallback="0.3.0.dev0",
         pyprojects=("packages/twin-cli/pyproject.toml", "packages/twin-core/pyproject.toml"),
-        xfail={
-            "compute-release": C,
-            "compute-dispatch": C,
-            "post-release": C,
-            "plan": C,
-        },
     ),
     Shape(
         "prefixed",
@@ -151,7 +137,7 @@ SHAPES: tuple[Shape, ...] = (
         maintained=("release-0.6.x",),
         post_tags=frozenset({"rel-0.6.2-dev"}),
         post_fallback="0.6.2.dev0",
-        xfail={"compute-release": A, "maintained": A, "post-release": A, "plan": C},
+        xfail={"compute-release": A, "maintained": A, "post-release": A},
     ),
     Shape(
         "pytestish",

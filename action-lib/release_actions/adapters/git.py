@@ -89,6 +89,35 @@ def has_remote(repo: Path | str, remote: str = "origin") -> bool:
     return code == 0 and remote in out.split()
 
 
+def head_branch(repo: Path | str) -> str:
+    """The branch HEAD is on; ``""`` when HEAD is detached or this is no repository."""
+    code, out, _ = try_run(repo, "symbolic-ref", "--quiet", "--short", "HEAD")
+    return out if code == 0 else ""
+
+
+def origin_head_branch(repo: Path | str) -> str:
+    """origin's default branch as this clone recorded it (``refs/remotes/origin/HEAD``),
+    else ``""``."""
+    code, out, _ = try_run(repo, "symbolic-ref", "--quiet", "refs/remotes/origin/HEAD")
+    prefix = "refs/remotes/origin/"
+    return out.removeprefix(prefix) if code == 0 and out.startswith(prefix) else ""
+
+
+def remote_head_branch(repo: Path | str) -> str:
+    """origin's default branch as origin says it (``git ls-remote --symref origin HEAD``);
+    ``""`` without an origin, when it cannot be reached, or when its HEAD is detached."""
+    if not has_remote(repo):
+        return ""
+    code, out, _ = try_run(
+        repo, "ls-remote", "--symref", "origin", "HEAD", extra_env=remote_env(repo)
+    )
+    for line in lines(out) if code == 0 else []:
+        ref, _, name = line.partition("\t")
+        if ref.startswith("ref: refs/heads/") and name == "HEAD":
+            return ref.removeprefix("ref: refs/heads/")
+    return ""
+
+
 def tag_targets(repo: Path | str, patterns: Sequence[str] = ("refs/tags/v*",)) -> dict[str, str]:
     """Map tag name -> commit sha (annotated tags peeled) for tags matching ``patterns``."""
     out = run(

@@ -1,7 +1,10 @@
 """Repository configuration: the ``[tool.release-actions]`` table of the root pyproject.toml.
 
-Action inputs and CLI flags override it; the defaults fit the Llama Stack layout
-with no configuration at all.
+Action inputs and CLI flags override it. The defaults are neutral: no sibling
+pins, no npm package, the default branch detected (see
+:mod:`release_actions.steps.default_branch`), a generic release checklist. The
+Llama Stack set-up is :data:`LLAMA_STACK` (the bundled example carries it in its
+pyproject.toml).
 """
 
 from __future__ import annotations
@@ -36,18 +39,26 @@ TEXT_CHECKS: dict[str, Callable[[str, str], str]] = {
     "npm_registry": check_url,
     "bot_name": check_identity,
     "bot_email": check_identity,
+    "docs_url": check_url,
 }
+
+# plan's checklist items that come from the configuration.
+CHECKLIST_KEYS = frozenset({"announce", "container_images", "extra_artifacts", "checklist"})
+
+# Keys whose empty value means "not set" (and is not checked): detect the default
+# branch; no npm package, documentation URL or commit identity.
+EMPTY_ALLOWED = frozenset({"default_branch", "npm_package", "docs_url", "bot_name", "bot_email"})
 
 
 class Config(NamedTuple):
     """Repository defaults. Keys in pyproject.toml are the kebab-case field names."""
 
-    default_branch: str = "main"
+    default_branch: str = ""  # empty: detected (event payload, origin's HEAD, local HEAD)
     tag_prefix: str = "v"
     pyprojects: tuple[str, ...] = ()
-    pins: tuple[str, ...] = ("llama-stack-client",)
+    pins: tuple[str, ...] = ()
     pin_style: str = "exact"
-    npm_package: str = "llama-stack-client"
+    npm_package: str = ""  # empty: the project publishes nothing to npm
     package_jsons: tuple[str, ...] = ()
     rc_target: str = "testpypi"
     next_dev: str = "patch"
@@ -58,6 +69,26 @@ class Config(NamedTuple):
     bot_name: str = ""  # empty: github-actions[bot] in Actions, else the user's git identity
     bot_email: str = ""
     milestone_gate: str = "off"  # prepare-release: off | warn | fail on open milestone issues
+    # plan's checklist: the project's own items (each empty by default)
+    announce: tuple[str, ...] = ()  # where the release is announced, e.g. a chat channel
+    docs_url: str = ""  # the documentation to check after the release
+    container_images: tuple[str, ...] = ()  # images published with the release
+    extra_artifacts: tuple[str, ...] = ()  # other artefacts to check
+    checklist: tuple[str, ...] = ()  # further items of the release checklist
+
+
+# The configuration Llama Stack uses (the bundled example carries it explicitly).
+LLAMA_STACK = Config(
+    default_branch="main",
+    pins=("llama-stack-client",),
+    npm_package="llama-stack-client",
+    announce=(
+        "#releases Discord channel: a thread for the release",
+        "#announcements Discord channel",
+    ),
+    docs_url="https://llamastack.github.io",
+    container_images=("Docker Hub: distribution images",),
+)
 
 
 def config_from_pyproject(pyproject: dict[str, Any]) -> Config:
@@ -92,11 +123,26 @@ def _coerce(key: str, name: str, value: Any) -> Any:
             raise InvalidValueError(f"[tool.release-actions] {key}", value, "a list of strings")
         for item in value:
             control_free(item, f"[tool.release-actions] {key}")
+            if name in CHECKLIST_KEYS and not item.strip():
+                raise InvalidValueError(
+                    f"[tool.release-actions] {key} item",
+                    item,
+                    "a non-empty line of text",
+                    fix=f"remove the empty item from {key}",
+                )
         return tuple(value)
     if not isinstance(value, str):
         raise InvalidValueError(f"[tool.release-actions] {key}", value, "a string")
     what = f"[tool.release-actions] {key}"
-    TEXT_CHECKS.get(name, control_free)(value, what)
+    if name == "npm_package" and value.strip().lower() == "none":
+        raise InvalidValueError(
+            what,
+            value,
+            "an npm package name, or nothing",
+            fix=f"remove {key} from [tool.release-actions]: without it nothing goes to npm",
+        )
+    if value or name not in EMPTY_ALLOWED:
+        TEXT_CHECKS.get(name, control_free)(value, what)
     if name in CHOICES and value not in CHOICES[name]:
         raise InvalidValueError(f"[tool.release-actions] {key}", value, " | ".join(CHOICES[name]))
     return value

@@ -59,11 +59,12 @@ def main_develops(tag_names: Iterable[str], fallbacks: Mapping[str, str]) -> Mai
     return MainLine(version, source)
 
 
-def leave_main_alone(next_base: Version, develops: MainLine) -> str | None:
-    """Why main must not move to ``next_base`` (None: it may, or it is there already)."""
+def leave_main_alone(next_base: Version, develops: MainLine, branch: str = "main") -> str | None:
+    """Why the default ``branch`` must not move to ``next_base`` (None: it may, or it is
+    there already)."""
     if develops.version is not None and develops.version > next_base:
         return (
-            f"main already develops {develops.version} ({develops.source}); "
+            f"{branch} already develops {develops.version} ({develops.source}); "
             f"not moving it back to {next_base}"
         )
     return None

@@ -57,6 +57,7 @@ __all__ = [
     "dev_plan",
     "hotfix_npm_reason",
     "npm_dist_tag",
+    "without_npm",
 ]
 
 EVENTS = (
@@ -209,6 +210,16 @@ def _release(
 ) -> ReleaseBuild:
     target = config.rc_target if prerelease else "pypi"
     return ReleaseBuild(version, tag, prerelease, target, target == "pypi", source)
+
+
+def without_npm(plan: Plan) -> Plan:
+    """``plan`` for a project without an npm package: nothing to npm, no dist-tag.
+
+    >>> plan = without_npm(dev_plan(Version("0.1.0.dev1"), "none", "tag"))
+    >>> plan.publish_npm, plan.npm_dist_tag
+    (False, '')
+    """
+    return plan._replace(publish_npm=False, npm_dist_tag="")
 
 
 def _manual_version(text: str) -> Version:

@@ -13,12 +13,10 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from release_actions.adapters.tags import known_release_tags
 from release_actions.core.config import Config
 from release_actions.core.errors import InvalidValueError, ReleaseActionsError
-from release_actions.core.text_inputs import control_free
 from release_actions.core.version_plan import (
     DRY_RUN_MODES,
     EVENTS,
@@ -27,6 +25,13 @@ from release_actions.core.version_plan import (
     ReleaseBuild,
     Request,
     decide,
+    without_npm,
+)
+from release_actions.steps.event import (
+    event_object,
+    event_text,
+    read_event_payload,
+    shown_json,
 )
 from release_actions.steps.nightly import nightly_version
 from release_actions.steps.pyprojects import ManagedPyproject, managed_pyprojects
@@ -38,76 +43,14 @@ __all__ = [
     "Plan",
     "Request",
     "compute",
+    "event_object",
+    "event_text",
     "read_event_payload",
     "request_from_event",
 ]
 
 
 _SHA_RE = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
-
-
-def read_event_payload(env: Mapping[str, str]) -> dict[str, Any]:
-    """The event payload at ``GITHUB_EVENT_PATH``; {} when no file is named or it is absent.
-
-    A file that cannot be read or does not hold a JSON object is an error naming it:
-    a lost payload must not quietly turn into defaults.
-    """
-    path = env.get("GITHUB_EVENT_PATH", "")
-    if not path or not Path(path).is_file():
-        return {}
-    import json  # only when there is an event payload to read
-
-    fix = "run inside GitHub Actions, or point GITHUB_EVENT_PATH at the event's JSON payload"
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise ReleaseActionsError(
-            f"cannot read the event payload GITHUB_EVENT_PATH={path}: {type(exc).__name__}",
-            fix=fix,
-            title="Unreadable event payload",
-        ) from None
-    if not isinstance(data, dict):
-        raise InvalidValueError(
-            "event payload", type(data).__name__, "a JSON object (GITHUB_EVENT_PATH)", fix=fix
-        )
-    return data
-
-
-def event_object(payload: Mapping[str, Any], key: str) -> dict[str, Any]:
-    """``payload[key]`` when it is an object, {} when absent or null; else an error."""
-    value = payload.get(key)
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise InvalidValueError(
-            f"event field {key}",
-            _shown(value),
-            "a JSON object",
-            fix="check the event payload (GITHUB_EVENT_PATH) the workflow passes",
-        )
-    return value
-
-
-def event_text(payload: Mapping[str, Any], key: str, where: str) -> str:
-    """``payload[key]`` when it is a string, '' when absent or null; else an error."""
-    value = payload.get(key)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise InvalidValueError(
-            f"event field {where}.{key}",
-            _shown(value),
-            "a JSON string",
-            fix="check the event payload (GITHUB_EVENT_PATH): pass the value as a string",
-        )
-    return control_free(value.strip(" "), f"event field {where}.{key}")
-
-
-def _shown(value: object) -> str:
-    import json
-
-    text = json.dumps(value)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def request_from_event(
@@ -141,7 +84,7 @@ def request_from_event(
             if not isinstance(release["prerelease"], bool):
                 raise InvalidValueError(
                     "event field release.prerelease",
-                    _shown(release["prerelease"]),
+                    shown_json(release["prerelease"]),
                     "a JSON boolean",
                     fix="check the event payload (GITHUB_EVENT_PATH)",
                 )
@@ -180,6 +123,19 @@ def compute(
     release tags. A nightly's base takes the highest ``fallback_version`` over the
     managed pyproject files; its notes (which file that was) go to ``notes``.
     """
+    plan = _compute(request, repo, config, pyproject, fetch, env, notes)
+    return plan if config.npm_package else without_npm(plan)
+
+
+def _compute(
+    request: Request,
+    repo: Path | None,
+    config: Config,
+    pyproject: Mapping[str, object] | None,
+    fetch: bool,
+    env: Mapping[str, str] | None,
+    notes: list[str] | None,
+) -> Plan:
     decision = decide(request, config)
     if isinstance(decision, ReleaseBuild):
         known = known_release_tags(repo) if decision.needs_known_tags and repo is not None else []

@@ -68,7 +68,7 @@ def nightly_version(
     *,
     date: str | None = None,
     branch: str | None = None,
-    default_branch: str = "main",
+    default_branch: str = "",
     pyproject: Mapping[str, object] | None = None,
     fetch: bool = True,
     env: Mapping[str, str] | None = None,
@@ -78,7 +78,8 @@ def nightly_version(
     """The nightly version of ``repo``. ``tags``: its tag state, already being read
     (see :class:`TagRead`); by default it is read here. ``pyprojects``: the managed
     pyproject files ``(path, parsed)``, whose highest ``fallback_version`` counts; by
-    default only ``pyproject`` (the root one) is consulted."""
+    default only ``pyproject`` (the root one) is consulted. ``default_branch``: the
+    branch of a build whose branch is not known otherwise (empty: detected)."""
     day = resolve_date(date, env)
     given = bool(branch)
     if branch:
@@ -88,6 +89,10 @@ def nightly_version(
     state = tags.result() if tags is not None else read_tag_state(repo, fetch=fetch)
     if not branch:
         branch = current_branch(state, env) or default_branch
+        if not branch:  # a detached HEAD outside an event: the repository's default branch
+            from release_actions.steps.default_branch import detect_default_branch
+
+            branch = detect_default_branch(repo, env=env).name
         where = "the event's branch (GITHUB_BASE_REF or GITHUB_REF)"
         check_branch_name(branch, where)
         if branch.startswith("release-"):

@@ -52,6 +52,7 @@ from release_actions.edits.pyproject import (
     read_fallback_version,
     set_fallback_version,
 )
+from release_actions.steps.default_branch import with_default_branch
 from release_actions.steps.maintained import maintenance_note
 from release_actions.steps.managed_files import find_managed_pyprojects
 
@@ -155,9 +156,8 @@ def make_edit(
     pins = request.pins or config.pins
     style = request.pin_style or config.pin_style
     pin_version = pin_version_for(version)
-    # Pins asked for (--pin, or configured): each must match a requirement. The built-in
-    # default (llama-stack-client) may match nothing in a repository without a client.
-    strict_pins = bool(request.pins) or config.pins != Config._field_defaults["pins"]
+    # Pins asked for (--pin, or configured): each must match a requirement.
+    strict_pins = bool(pins)
 
     def edit(wt: Path, new_branch: bool) -> tuple[list[str], PrepareEdit]:
         notes: list[str] = []
@@ -305,6 +305,7 @@ def prepare_release(
     before_write: Callable[[Version], None] | None = None,
 ) -> PrepareResult:
     """Validate, then (``before_write``: a gate that may raise) write; see the module doc."""
+    config = with_default_branch(repo, config)
     version, branch = validate(request, repo, config)
     if before_write is not None:
         before_write(version)  # e.g. the milestone gate: after validation, before any write

@@ -6,8 +6,8 @@ with the folders as ``--find-links`` and an index for everything else, then
 asks the venv's own ``importlib.metadata`` what got installed:
 
 * every built distribution must report exactly the release version;
-* every requirement of a built wheel on a *pinned* package (``pins``, by
-  default Llama Stack's ``llama-stack-client``), in any extra, is installed too:
+* every requirement of a built wheel on a *pinned* package (``pins`` of the
+  configuration, e.g. Llama Stack's ``llama-stack-client``), in any extra, is installed too:
   so ``llama-stack==0.8.0`` with ``llama-stack-client==0.8.0; extra == "client"``
   proves that the client pin resolves, against this run's client wheel when the
   client was built too, else against the index;
@@ -170,7 +170,7 @@ def smoke_install(
     *,
     index_url: str = "",
     extra_index_urls: Sequence[str] = (),
-    pins: Sequence[str] = ("llama-stack-client",),
+    pins: Sequence[str] = (),
     modules: Sequence[str] = (),
     python: str = "",
     uv: str = "",

@@ -70,13 +70,20 @@ def managed_data(repo: str | Path, config: Config) -> list[tuple[str, dict[str, 
     return [(m.rel, m.data) for m in managed_pyprojects(Path(repo), config.pyprojects)]
 
 
-def open_repo(path: str, *, need_git: bool = True) -> tuple[Path, dict[str, Any], Config]:
+def open_repo(
+    path: str, *, need_git: bool = True, default_branch: bool = False
+) -> tuple[Path, dict[str, Any], Config]:
     """The repository's top level (:func:`repo_dir`), its parsed pyproject.toml (or ``{}``)
-    and configuration."""
+    and configuration; with ``default_branch``, the configuration's ``default_branch``
+    detected when it is not configured (:mod:`release_actions.steps.default_branch`)."""
     from pathlib import Path
 
     repo = repo_dir(path, need_git=need_git)
     pyproject, config = repo_manifests(repo)
+    if default_branch:
+        from release_actions.steps.default_branch import with_default_branch
+
+        config = with_default_branch(repo, config)
     return Path(repo), pyproject, config
 
 

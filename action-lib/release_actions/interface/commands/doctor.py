@@ -26,7 +26,7 @@ OPTIONS = (
 
 
 def run(options: argparse.Namespace, out: Console) -> int:
-    repo, _pyproject, config = open_repo(options.repo)
+    repo, _pyproject, config = open_repo(options.repo, default_branch=True)
     if options.branch:
         require_branch(repo, options.branch.removeprefix("refs/heads/"))
     report = doctor(repo, config, branch=options.branch, count=options.count)

@@ -45,7 +45,7 @@ OPTIONS = (
 
 
 def run(options: argparse.Namespace, out: Console) -> int:
-    repo, _pyproject, config = open_repo(options.repo)
+    repo, _pyproject, config = open_repo(options.repo, default_branch=True)
     lines = maintained_lines(repo, options.count)
     for line in lines:
         if not line.branch_exists:

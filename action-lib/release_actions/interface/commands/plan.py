@@ -47,7 +47,7 @@ def run(options: argparse.Namespace, out: Console) -> int:
         from release_actions.core.errors import InvalidValueError
 
         raise InvalidValueError("version", "", "X.Y.Z or X.Y.ZrcN", fix="pass VERSION, e.g. 0.8.0")
-    repo, _pyproject, config = open_repo(options.repo)
+    repo, _pyproject, config = open_repo(options.repo, default_branch=True)
     milestones = None
     if options.milestone:
         from release_actions.adapters.github_repo import pull_requests_from_env

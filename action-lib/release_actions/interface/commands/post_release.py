@@ -120,7 +120,7 @@ def _tag_from_event(tag: str, repo: Path) -> str:
 
 
 def run(options: argparse.Namespace, out: Console) -> int:
-    repo, _pyproject, config = open_repo(options.repo)
+    repo, _pyproject, config = open_repo(options.repo, default_branch=True)
     request = PostRequest(
         tag=_tag_from_event(options.tag, repo),
         pins=tuple(options.pin),
@@ -157,7 +157,7 @@ def run(options: argparse.Namespace, out: Console) -> int:
     title = "Post-release (dry run)" if request.dry_run else "Post-release"
     summary = f"### {title} {result.tag}\n\n"
     next_dev = result.as_dict()["next_dev_version"]
-    summary += f"Next dev version on main: `{next_dev or 'unchanged'}`\n\n"
+    summary += f"Next dev version on {config.default_branch}: `{next_dev or 'unchanged'}`\n\n"
     summary += "".join(f"> {note}\n\n" for note in result.notes)
     summary += markdown_table(rows, ("step", "result"))
     if request.dry_run:

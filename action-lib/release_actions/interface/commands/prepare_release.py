@@ -79,7 +79,7 @@ OPTIONS = (
 
 
 def run(options: argparse.Namespace, out: Console) -> int:
-    repo, _pyproject, config = open_repo(options.repo)
+    repo, _pyproject, config = open_repo(options.repo, default_branch=True)
     request = PrepareRequest(
         version=options.version,
         release_branch=options.release_branch,

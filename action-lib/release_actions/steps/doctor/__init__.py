@@ -40,6 +40,7 @@ from pathlib import Path
 
 from release_actions.core.config import Config
 from release_actions.core.errors import InvalidValueError, ReleaseActionsError
+from release_actions.steps.default_branch import with_default_branch
 from release_actions.steps.doctor.context import Context, current_branch, doctor_pyprojects
 from release_actions.steps.doctor.locks import check_npm_lock, check_python_pins
 from release_actions.steps.doctor.release_refs import (
@@ -117,6 +118,7 @@ def doctor(
     if count < 1:
         raise InvalidValueError("count", count, "a whole number of lines, 1 or more")
     branch = branch.removeprefix("refs/heads/") if branch else current_branch(repo, env)
+    config = with_default_branch(repo, config, env)
     ctx = Context(repo, config, branch, count)
     # The managed files are read first: one that cannot be read (outside the repository,
     # not UTF-8, unreadable, malformed) is one error, not a failure of every check.

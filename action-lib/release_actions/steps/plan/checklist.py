@@ -1,9 +1,13 @@
 """The release owner's checklist: what to do before, during and after the release.
 
-The items follow Llama Stack's RELEASE_PROCESS.md (Release Criteria, Testing
-Requirements, Technical Release Steps, Release Checklist). The automated ones
-carry what the dry runs of :mod:`release_actions.steps.plan.probe` found, and a
-blocker when a step would fail now.
+The items follow the shape of Llama Stack's RELEASE_PROCESS.md (Release Criteria,
+Testing Requirements, Technical Release Steps, Release Checklist) but are generic:
+the project's own items (where it announces, its documentation, container images,
+other artefacts, further steps) come from ``[tool.release-actions]``
+(``announce``, ``docs-url``, ``container-images``, ``extra-artifacts``,
+``checklist``). The automated ones carry what the dry runs of
+:mod:`release_actions.steps.plan.probe` found, and a blocker when a step would
+fail now.
 """
 
 from __future__ import annotations
@@ -68,8 +72,8 @@ def checklist(plan: ReleasePlan, config: Config, same_base: list[ReleaseTag]) ->
                 section,
                 "Release candidate for community testing",
                 detail=[
-                    f"Python packages go to {plan.publish.get('target', '?')}, npm is "
-                    + ("published" if plan.publish.get("publish_npm") else "not published"),
+                    f"Python packages go to {plan.publish.get('target', '?')}"
+                    + _npm_clause(plan, config),
                     "more RCs may follow until the release is stable",
                     *(
                         [f"community testing window: {plan.testing_window}"]
@@ -79,7 +83,6 @@ def checklist(plan: ReleasePlan, config: Config, same_base: list[ReleaseTag]) ->
                 ],
             )
         )
-    items.append(Item(section, f"Create a thread for {tag} in the #releases Discord channel"))
 
     # -- technical release steps -------------------------------------------------
     section = "Technical release steps"
@@ -161,7 +164,7 @@ def checklist(plan: ReleasePlan, config: Config, same_base: list[ReleaseTag]) ->
             + (
                 f"; npm {pub['npm_version']} with dist-tag {pub['npm_dist_tag']}"
                 if pub["publish_npm"]
-                else "; npm: not published"
+                else ("; npm: not published" if config.npm_package else "")
             )
         )
     items.append(publish)
@@ -174,7 +177,7 @@ def checklist(plan: ReleasePlan, config: Config, same_base: list[ReleaseTag]) ->
             after.detail.append(f"{name}: {step['status']}: {step['detail']}")
             if step["status"] == "failed":
                 after.blocker = f"{name}: {step['detail']}"
-        if not pub.get("error") and not pub.get("publish_npm"):
+        if config.npm_package and not pub.get("error") and not pub.get("publish_npm"):
             after.detail.append(
                 "branch: skipped in the real run while npm does not have the version"
             )
@@ -187,20 +190,36 @@ def checklist(plan: ReleasePlan, config: Config, same_base: list[ReleaseTag]) ->
         cmd += f" --previous-tag {plan.previous_tag}"
     cmd += f" --target {branch}"
     items.append(Item(section, "Generate release notes", detail=[f"`{cmd}`"]))
-    artifacts = (
-        ["Python packages on TestPyPI (llama-stack, llama-stack-client)"]
-        if pub.get("target") == "testpypi"
-        else [
-            "PyPI: llama-stack and llama-stack-client",
-            "npm: llama-stack-client",
-            "Docker Hub: distribution images",
-            f"GitHub Release {tag} with release notes",
-            "Documentation: https://llamastack.github.io",
-        ]
-    )
-    items.append(Item(section, "Check the release artifacts", detail=artifacts))
-    items.append(Item(section, "Announce in the #announcements Discord channel"))
+    items.append(Item(section, "Check the release artifacts", detail=_artifacts(plan, config)))
+    if config.announce:
+        items.append(Item(section, f"Announce {tag}", detail=list(config.announce)))
+    items += [Item(section, extra) for extra in config.checklist]
     return items
+
+
+def _artifacts(plan: ReleasePlan, config: Config) -> list[str]:
+    """What to check once published: the packages, then the project's own artefacts."""
+    pub, tag = plan.publish, plan.tag
+    index = "TestPyPI" if pub.get("target") == "testpypi" else "PyPI"
+    packages = f"Python packages {plan.version} on {index}"
+    if config.pins:
+        packages += f" (and the pinned {', '.join(config.pins)} {plan.version})"
+    if index == "TestPyPI":
+        return [packages]
+    artifacts = [packages]
+    if config.npm_package:
+        artifacts.append(f"npm: {config.npm_package} {pub.get('npm_version', '')}".rstrip())
+    artifacts += list(config.container_images)
+    artifacts.append(f"GitHub Release {tag} with release notes")
+    if config.docs_url:
+        artifacts.append(f"Documentation: {config.docs_url}")
+    return artifacts + list(config.extra_artifacts)
+
+
+def _npm_clause(plan: ReleasePlan, config: Config) -> str:
+    if not config.npm_package:
+        return ""
+    return ", npm is " + ("published" if plan.publish.get("publish_npm") else "not published")
 
 
 def _titles(plan: ReleasePlan, config: Config) -> tuple[str, ...]:

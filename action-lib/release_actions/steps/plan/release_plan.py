@@ -36,6 +36,7 @@ from release_actions.adapters.delivery import Identity
 from release_actions.adapters.tags import known_release_tags
 from release_actions.core.config import Config
 from release_actions.core.versions import ReleaseBranch, ReleaseTag, parse_release_version
+from release_actions.steps.default_branch import with_default_branch
 from release_actions.steps.governance import MilestoneSource, check_milestone, previous_release_tag
 from release_actions.steps.plan.checklist import checklist
 from release_actions.steps.plan.model import (
@@ -79,6 +80,7 @@ def make_plan(
 ) -> ReleasePlan:
     """The plan for ``version_text`` (raises only on a malformed version or an unreadable repo)."""
     version = parse_release_version(version_text)
+    config = with_default_branch(repo, config)
     kind = release_kind(version)
     branch = ReleaseBranch.for_version(version)
     tag = ReleaseTag(f"{config.tag_prefix}{version}", version)

@@ -1,5 +1,7 @@
 """post-release's ``branch`` step: the npm client dependency and lockfile on release-X.Y.x.
 
+Skipped, with one line, when the project configures no ``npm-package``.
+
 Writes exactly the released version in npm form (``0.6.0-rc.1``), keeps the
 range style (``^`` stays ``^``), never adds a dependency, and refreshes
 ``package-lock.json`` with a real ``npm install --package-lock-only``, after
@@ -45,6 +47,8 @@ def npm_step(
     if is_hotfix(version):  # no npm form: the release went to PyPI only
         return Step("branch", "skipped", hotfix_npm_reason(version))
     package = config.npm_package
+    if not package:
+        return Step("branch", "skipped", "no npm package configured (npm-package)")
     wanted = npm_version(version)
     found: list[str] = []
     available: list[bool] = []

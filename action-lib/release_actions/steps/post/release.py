@@ -58,6 +58,7 @@ from release_actions.edits.pyproject import (
     read_fallback_version,
     set_fallback_version,
 )
+from release_actions.steps.default_branch import with_default_branch
 from release_actions.steps.managed_files import find_managed_pyprojects
 from release_actions.steps.post.npm import npm_step
 from release_actions.steps.post.step import Step, step_from_write
@@ -165,7 +166,7 @@ def left_alone_reason(version: Version, config: Config) -> str:
             f"hotfix {version}: {config.default_branch} is left alone (a hotfix never moves"
             " the default branch's dev line)"
         )
-    return "release candidate: main is left alone (rc-policy ignore)"
+    return f"release candidate: {config.default_branch} is left alone (rc-policy ignore)"
 
 
 def check_npm_wait(attempts: object, seconds: object) -> tuple[int, float]:
@@ -265,6 +266,7 @@ def post_release(
     identity: Identity,
     pulls: PullRequests | None = None,
 ) -> PostResult:
+    config = with_default_branch(repo, config)
     checked = _check(repo, request, config)
     version, next_base = checked.tag.version, checked.next_base
     result = PostResult(checked.tag.name, str(version), str(next_base or ""), checked.branch)
@@ -301,7 +303,11 @@ def post_release(
     main_sha = _remote_head(repo, config.default_branch, checked.use_remote)
     # One notion of what main develops, for the dev tag as for the bump.
     develops = main_develops(checked.tags, main_preview.fallbacks)
-    reason = leave_main_alone(next_base, develops) if next_base is not None else None
+    reason = (
+        leave_main_alone(next_base, develops, config.default_branch)
+        if next_base is not None
+        else None
+    )
     steps: list[tuple[str, Callable[[], Step]]] = [
         ("dev-tag", lambda: _dev_tag(repo, request, config, checked, main_sha, reason)),
         ("main", (lambda: main_preview) if request.dry_run else (lambda: main_step(False))),
@@ -486,7 +492,7 @@ def _main(
             current = read_fallback_version(texts[path][1], path_for_errors=rel)
             if current is not None:
                 fallbacks[rel] = current
-        reason = leave_main_alone(next_base, main_develops(tags, fallbacks))
+        reason = leave_main_alone(next_base, main_develops(tags, fallbacks), config.default_branch)
         if reason:  # an older line, or main moved ahead meanwhile: never move it back
             left_alone.append(reason)
             return []
