@@ -10,22 +10,19 @@ import pytest
 
 from release_actions.steps.doctor import CHECKS, OK, WARN
 from release_actions.steps.doctor.inference import check_scm_inference, emulated_inference
-from tests.test_doctor import HEALTHY_HISTORY, commit, run_doctor
-from tests.testbed.monorepo import build_monorepo, git
+from tests.test_doctor import (
+    commit,
+    healthy_template,  # noqa: F401 (the fixture)
+    run_doctor,
+)
+from tests.testbed.monorepo import git
 from tests.testbed.scenario import Scenario
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """test_doctor.py's healthy repository (release-0.6.x, release-0.7.x, v0.7.2-dev on main)."""
-    return build_monorepo(tmp_path_factory.mktemp("judged") / "repo", history=HEALTHY_HISTORY).path
-
-
 @pytest.fixture
-def healthy(template: Path, tmp_path: Path) -> Path:
-    dest = tmp_path / "repo"
-    shutil.copytree(template, dest, symlinks=True)
-    return dest
+def repo_copy(healthy_template: Path, tmp_path: Path) -> Path:  # noqa: F811
+    """A private copy of test_doctor.py's healthy repository, on main."""
+    return Path(shutil.copytree(healthy_template, tmp_path / "repo", symlinks=True))
 
 
 RELEASE_YML = """\
@@ -59,9 +56,9 @@ def only_release_yml(repo: Path, post_release: str) -> None:
 
 
 @pytest.mark.parametrize("value", ["true", "'true'"])
-def test_reusable_release_yml_publishes_and_post_releases(healthy: Path, value: str) -> None:
-    only_release_yml(healthy, value)
-    report = run_doctor(healthy)
+def test_reusable_release_yml_publishes_and_post_releases(repo_copy: Path, value: str) -> None:
+    only_release_yml(repo_copy, value)
+    report = run_doctor(repo_copy)
     check = report.check("workflows")
     assert check.status == OK, report.text()
     assert f"publish: release.yml uses {REUSABLE}" in check.detail
@@ -69,24 +66,24 @@ def test_reusable_release_yml_publishes_and_post_releases(healthy: Path, value: 
     assert {c.name: c.status for c in report.checks} == dict.fromkeys(CHECKS, OK)
 
 
-def test_reusable_release_yml_without_post_release_publishes_only(healthy: Path) -> None:
-    only_release_yml(healthy, "false")
-    check = run_doctor(healthy).check("workflows")
+def test_reusable_release_yml_without_post_release_publishes_only(repo_copy: Path) -> None:
+    only_release_yml(repo_copy, "false")
+    check = run_doctor(repo_copy).check("workflows")
     assert check.status == WARN
     assert check.detail == "no workflow in .github/workflows for post-release"
 
 
-def test_a_lines_latest_is_its_newest_final_not_an_rc(healthy: Path) -> None:
-    git(healthy, "branch", "-D", "release-0.6.x")
-    git(healthy, "tag", "v0.6.2rc1", "v0.6.1^{commit}")  # an RC above the line's newest final
-    check = run_doctor(healthy).check("release-branches")
+def test_a_lines_latest_is_its_newest_final_not_an_rc(repo_copy: Path) -> None:
+    git(repo_copy, "branch", "-D", "release-0.6.x")
+    git(repo_copy, "tag", "v0.6.2rc1", "v0.6.1^{commit}")  # an RC above the line's newest final
+    check = run_doctor(repo_copy).check("release-branches")
     assert "release-0.6.x (maintained, latest v0.6.1)" in check.detail
     assert "git push origin 'v0.6.1^{commit}:refs/heads/release-0.6.x'" in check.fix
 
 
-def test_a_line_with_only_an_rc_names_the_rc(healthy: Path) -> None:
-    git(healthy, "tag", "v0.9.0rc1", "main")
-    check = run_doctor(healthy).check("release-branches")
+def test_a_line_with_only_an_rc_names_the_rc(repo_copy: Path) -> None:
+    git(repo_copy, "tag", "v0.9.0rc1", "main")
+    check = run_doctor(repo_copy).check("release-branches")
     assert "release-0.9.x (maintained, latest v0.9.0rc1)" in check.detail
 
 
@@ -102,33 +99,33 @@ def inference_detail(repo: Path, env: dict[str, str]) -> str:
     return check.detail
 
 
-def test_scm_inference_agrees_with_the_dev_tag_base(healthy: Path) -> None:
+def test_scm_inference_agrees_with_the_dev_tag_base(repo_copy: Path) -> None:
     """main carries v0.7.2-dev: setuptools-scm and nightly-version agree on 0.7.2."""
-    distance = git(healthy, "rev-list", "--count", "v0.7.2-dev..main").stdout.strip()
-    native = inference_detail(healthy, {})
+    distance = git(repo_copy, "rev-list", "--count", "v0.7.2-dev..main").stdout.strip()
+    native = inference_detail(repo_copy, {})
     expected = f"setuptools-scm infers 0.7.2.dev{distance} on main (setuptools-scm "
     assert native.startswith(expected), native
     assert "nightly-version's base is 0.7.2 (dev-tag)" in native
     assert native.endswith("they agree: nightlies on main could drop " + PRETEND)
     # With a pretend version set, setuptools-scm itself would answer it: emulated instead.
-    emulated = inference_detail(healthy, {"SETUPTOOLS_SCM_PRETEND_VERSION": "9.9.9"})
+    emulated = inference_detail(repo_copy, {"SETUPTOOLS_SCM_PRETEND_VERSION": "9.9.9"})
     assert emulated.startswith(
         f"setuptools-scm infers 0.7.2.dev{distance} on main (emulated git describe +"
         f" guess-next-dev: nearest tag v0.7.2-dev, {distance} commit(s) since)"
     ), emulated
 
 
-def test_scm_inference_differs_on_a_released_commit(healthy: Path) -> None:
+def test_scm_inference_differs_on_a_released_commit(repo_copy: Path) -> None:
     """main's HEAD tagged v0.7.5 (a release cut from main): setuptools-scm says 0.7.5."""
-    git(healthy, "tag", "v0.7.5", "main")
-    detail = inference_detail(healthy, {})
+    git(repo_copy, "tag", "v0.7.5", "main")
+    detail = inference_detail(repo_copy, {})
     assert "setuptools-scm infers 0.7.5 on main" in detail
     assert detail.endswith("they differ: keep SETUPTOOLS_SCM_PRETEND_VERSION (our actions set it)")
 
 
-def test_scm_inference_only_on_the_default_branch(healthy: Path) -> None:
-    git(healthy, "checkout", "--quiet", "release-0.7.x")
-    check = run_doctor(healthy).check("scm-inference")
+def test_scm_inference_only_on_the_default_branch(repo_copy: Path) -> None:
+    git(repo_copy, "checkout", "--quiet", "release-0.7.x")
+    check = run_doctor(repo_copy).check("scm-inference")
     assert check.detail == "not checked on release-0.7.x: run the doctor checked out on main"
 
 
