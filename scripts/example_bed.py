@@ -59,7 +59,8 @@ class Bed:
         """The CLI's environment: the local registries only, nothing from a CI or the shell.
 
         uv resolves from "PyPI" only and builds without isolation in this venv (the local
-        index has no setuptools); npm reads the verdaccio's own npmrc (token included). The
+        index has no setuptools); npm reads the verdaccio's own npmrc (token included), and
+        compute-version reads the npm client's latest from it (RA_NPM_REGISTRY). The
         venv's bin (uv) comes first on PATH, as setup-uv puts uv on a runner's.
         """
         env = self.npm.env(uv_env(self.pypi.simple_url))
@@ -69,6 +70,7 @@ class Bed:
             PYTHONPATH=str(ROOT / "action-lib"),
             GIT_AUTHOR_DATE=NOON,
             GIT_COMMITTER_DATE=NOON,
+            RA_NPM_REGISTRY=self.npm.url,
         )
         return env
 

@@ -8,6 +8,10 @@ Fixtures shared by the test modules:
 * ``clean_env``: no ``RA_*`` input and no ``GITHUB_*`` context leaks in from the
   shell or the CI job that runs the tests;
 * ``uv_on_index(index)``: uv (``UV_*``) resolves against a test index, for one test.
+
+And one guard for every test: compute-version reads the npm package's ``latest``
+from its registry (npmjs by default); in tests only a loopback registry (verdaccio)
+is read, any other is "unreachable", so the dist-tag falls back to the git tags.
 """
 
 from __future__ import annotations
@@ -71,3 +75,23 @@ def uv_on_index(monkeypatch: pytest.MonkeyPatch) -> Callable[[PypiIndex], None]:
             monkeypatch.setenv(key, value)
 
     return use
+
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+@pytest.fixture(autouse=True)
+def _no_public_npm_registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    import urllib.parse
+
+    from release_actions.adapters import npm_registry
+    from release_actions.core.errors import ReleaseActionsError
+
+    real = npm_registry.npm_latest
+
+    def loopback_only(registry: str, name: str, **options: object) -> str | None:
+        if urllib.parse.urlsplit(registry).hostname not in LOOPBACK_HOSTS:
+            raise ReleaseActionsError(f"the tests read no public registry ({registry})")
+        return real(registry, name, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(npm_registry, "npm_latest", loopback_only)

@@ -41,6 +41,11 @@ def consumer(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The consumer repository (see the module docstring); act copies it, never changes it."""
     root = tmp_path_factory.mktemp("consumer")
     repo = Scenario(root / "repo", fallback="0.7.2.dev0")
+    # The dist-tag is decided from the tags here: this registry is never reachable (the
+    # registry's own say is tests/test_npm_dist_tag.py, against verdaccio).
+    pyproject = repo.path / "pyproject.toml"
+    unreachable = '\n[tool.release-actions]\nnpm-registry = "http://127.0.0.1:9/"\n'
+    pyproject.write_text(pyproject.read_text() + unreachable)
     shutil.copytree(WORKFLOWS, repo.path / ".github" / "workflows")
     repo.commit("init")
     repo.branch("release-0.7.x").commit("0.7.0").tag("v0.7.0").commit("0.7.1").tag("v0.7.1")

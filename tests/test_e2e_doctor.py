@@ -47,7 +47,9 @@ def test_healthy_repository(act_runner: ActRunner, repo: Path) -> None:
     report = json.loads(outputs["report"])
     assert report["branch"] == "main"
     assert {c["name"]: c["status"] for c in report["checks"]}["workflows"] == "ok"
-    assert "Release doctor on main: all 9 ok" in result.output("doctor")
+    inference = {c["name"]: c["detail"] for c in report["checks"]}["scm-inference"]
+    assert "nightly-version's base is 0.7.2 (dev-tag); they agree" in inference, inference
+    assert "Release doctor on main: all 10 ok" in result.output("doctor")
     assert result.errors == []
 
 

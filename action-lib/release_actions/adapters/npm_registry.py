@@ -34,6 +34,7 @@ __all__ = [
     "NpmOptions",
     "npm_dist_tags",
     "npm_has_version",
+    "npm_latest",
     "npm_registry_args",
     "npm_registry_url",
     "npm_version_dist",
@@ -106,6 +107,7 @@ def _npm_view(
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
     timeout: float = 60,
+    extra: tuple[str, ...] = (),
 ) -> Any:
     """``npm view SPEC FIELD --json``; returns the parsed value, or None for E404."""
     executable = shutil.which(npm) if not Path(npm).is_absolute() else npm
@@ -118,6 +120,7 @@ def _npm_view(
     registry = npm_registry_url(registry)
     argv = [executable, "view", spec, field, "--json", "--prefer-online"]
     argv += npm_registry_args(spec, registry)
+    argv += extra
     try:
         proc = subprocess.run(
             argv,
@@ -202,6 +205,22 @@ def npm_dist_tags(registry: str, name: str, **options: Unpack[NpmOptions]) -> di
     if value is None:
         return {}
     return {str(tag): str(v) for tag, v in _object(value, f"{name} dist-tags").items()}
+
+
+def npm_latest(registry: str, name: str, *, timeout: float = 30, **options: Any) -> str | None:
+    """The ``latest`` dist-tag of ``name`` on ``registry`` (None: not published, or no
+    ``latest``). One bounded read: no retries, ``timeout`` seconds in all; an unreachable
+    registry raises :class:`ReleaseActionsError` (the caller decides whether that is fatal).
+    """
+    fetch_ms = str(max(1000, int(timeout * 1000) - 2000))
+    extra = ("--fetch-retries=0", f"--fetch-timeout={fetch_ms}")
+    value = _npm_view(
+        registry, _npm_name(name), "dist-tags", timeout=timeout, extra=extra, **options
+    )
+    if value is None:
+        return None
+    latest = _object(value, f"{name} dist-tags").get("latest")
+    return latest if isinstance(latest, str) and latest else None
 
 
 def wait_for_npm_version(

@@ -57,6 +57,8 @@ __all__ = [
     "dev_plan",
     "hotfix_npm_reason",
     "npm_dist_tag",
+    "npm_dist_tag_from_registry",
+    "registry_version",
     "without_npm",
 ]
 
@@ -124,6 +126,45 @@ def npm_dist_tag(version: Version, known_tags: Sequence[ReleaseTag]) -> str:
     return "latest"
 
 
+def npm_dist_tag_from_registry(version: Version, registry_latest: Version | None) -> str:
+    """The npm dist-tag of a release version, given the package's ``latest`` on the registry.
+
+    The package's own versions decide, not the repository's tags: a final release
+    at or above the registry's ``latest`` (or the package's first) takes ``latest``;
+    one below it gets its line's ``latest-X.Y``. A package renamed away after 0.7
+    keeps taking ``latest`` for its 0.7 patches although the repository has 0.8 tags.
+
+    >>> npm_dist_tag_from_registry(Version("0.7.3"), Version("0.7.2"))
+    'latest'
+    >>> npm_dist_tag_from_registry(Version("0.7.3"), Version("0.8.1"))
+    'latest-0.7'
+    >>> npm_dist_tag_from_registry(Version("0.1.0"), None)
+    'latest'
+    """
+    if version.pre is not None:
+        return _NPM_PRE_TAG[version.pre[0]]
+    if registry_latest is not None and version < registry_latest:
+        return f"latest-{version.major}.{version.minor}"
+    return "latest"
+
+
+def registry_version(npm_text: str) -> Version:
+    """A registry's npm (SemVer) version as a PEP 440 version, for ordering against ours.
+
+    A SemVer pre-release ``X.Y.Z-...`` orders below every final X.Y.Z: it is read
+    as ``X.Y.Z.dev0``.
+
+    >>> registry_version("0.7.2"), registry_version("0.8.0-rc.1")
+    (<Version('0.7.2')>, <Version('0.8.0.dev0')>)
+    """
+    core, sep, _ = npm_text.strip().lstrip("v").partition("-")
+    core = core.split("+", 1)[0]
+    parts = core.split(".")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        raise InvalidValueError("npm registry version", npm_text, "a SemVer version X.Y.Z[-pre]")
+    return Version(f"{core}.dev0" if sep else core)
+
+
 class ReleaseBuild(NamedTuple):
     """A release version (or a test upload of one); the plan once the tags are known."""
 
@@ -139,10 +180,25 @@ class ReleaseBuild(NamedTuple):
         """Only a final release published as final asks which release is the newest."""
         return self.version.pre is None and not self.prerelease
 
+    @property
+    def asks_registry(self) -> bool:
+        """A final release that npm publishes asks the registry which version is ``latest``
+        (a dry run or a test upload decides from the tags)."""
+        return self.needs_known_tags and self.publish_npm
+
     def plan(self, known_tags: Sequence[ReleaseTag]) -> Plan:
+        """The plan, the dist-tag decided from the repository's release tags."""
+        return self._plan(npm_dist_tag(self.version, known_tags))
+
+    def plan_from_registry(self, registry_latest: Version | None) -> Plan:
+        """The plan, the dist-tag decided from the package's ``latest`` on the registry
+        (None: the package is not published yet)."""
+        return self._plan(npm_dist_tag_from_registry(self.version, registry_latest))
+
+    def _plan(self, dist_tag: str) -> Plan:
         # A final version published as a GitHub pre-release goes to the "next" dist-tag.
-        final_as_pre = self.prerelease and self.version.pre is None
-        dist_tag = "next" if final_as_pre else npm_dist_tag(self.version, known_tags)
+        if self.prerelease and self.version.pre is None:
+            dist_tag = "next"
         hotfix = is_hotfix(self.version)
         return Plan(
             version=str(self.version),

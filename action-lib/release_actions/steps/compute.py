@@ -36,6 +36,9 @@ from release_actions.steps.event import (
 from release_actions.steps.nightly import nightly_version
 from release_actions.steps.pyprojects import ManagedPyproject, managed_pyprojects
 
+#: Seconds for the one read of the npm registry's dist-tags (compute-version).
+REGISTRY_TIMEOUT = 30.0
+
 # The step's inputs and result are the pure decision's (release_actions.core.version_plan).
 __all__ = [
     "DRY_RUN_MODES",
@@ -106,6 +109,43 @@ def request_from_event(
     return Request(event, tag, dry_run, version, prerelease, date, branch)
 
 
+def _release_plan(
+    build: ReleaseBuild,
+    repo: Path | None,
+    config: Config,
+    npm_registry: str | None,
+    notes: list[str] | None,
+) -> Plan:
+    """A release's plan: the dist-tag from the registry when it can be read, else from tags."""
+    if not build.needs_known_tags:
+        return build.plan([])
+    said = notes if notes is not None else []
+    package = config.npm_package
+    if not build.asks_registry:
+        reason = "dry run, npm is not published"
+    elif not package:
+        reason = "no npm package is configured"
+    elif npm_registry is None:
+        reason = "the registry was not asked"
+    else:
+        from release_actions.adapters.npm_registry import npm_latest
+        from release_actions.core.text_inputs import redact_url
+        from release_actions.core.version_plan import registry_version
+
+        where = redact_url(npm_registry)
+        try:
+            latest = npm_latest(npm_registry, package, timeout=REGISTRY_TIMEOUT)
+            current = registry_version(latest) if latest else None
+        except ReleaseActionsError as err:
+            reason = f"{where} could not be read ({redact_url(err.message)})"
+        else:
+            shown = latest or "none (not published yet)"
+            said.append(f"npm dist-tag from the registry: {package} latest on {where} is {shown}")
+            return build.plan_from_registry(current)
+    said.append(f"npm dist-tag from the repository's release tags: {reason}")
+    return build.plan(known_release_tags(repo) if repo is not None else [])
+
+
 def compute(
     request: Request,
     *,
@@ -114,16 +154,19 @@ def compute(
     pyproject: Mapping[str, object] | None = None,
     fetch: bool = True,
     env: Mapping[str, str] | None = None,
+    npm_registry: str | None = None,
     notes: list[str] | None = None,
 ) -> Plan:
     """The publish plan for ``request``. Raises :class:`ReleaseActionsError` on bad input.
 
     The decision is :func:`release_actions.core.version_plan.decide`; this gathers
-    the data it asks for: the nightly version, or (a final release only) the known
-    release tags. A nightly's base takes the highest ``fallback_version`` over the
-    managed pyproject files; its notes (which file that was) go to ``notes``.
+    the data it asks for: the nightly version, or (a final release only) the npm
+    package's ``latest`` on ``npm_registry`` (None: not asked), else the known
+    release tags; where the dist-tag came from is appended to ``notes``. A nightly's
+    base takes the highest ``fallback_version`` over the managed pyproject files; its
+    notes (which file that was) go to ``notes`` too.
     """
-    plan = _compute(request, repo, config, pyproject, fetch, env, notes)
+    plan = _compute(request, repo, config, pyproject, fetch, env, npm_registry, notes)
     return plan if config.npm_package else without_npm(plan)
 
 
@@ -134,12 +177,12 @@ def _compute(
     pyproject: Mapping[str, object] | None,
     fetch: bool,
     env: Mapping[str, str] | None,
+    npm_registry: str | None,
     notes: list[str] | None,
 ) -> Plan:
     decision = decide(request, config)
     if isinstance(decision, ReleaseBuild):
-        known = known_release_tags(repo) if decision.needs_known_tags and repo is not None else []
-        return decision.plan(known)
+        return _release_plan(decision, repo, config, npm_registry, notes)
     if isinstance(decision, NightlyBuild):
         if repo is None:
             raise ReleaseActionsError(

@@ -6,7 +6,7 @@ import argparse
 
 from release_actions.interface.commands.common import open_repo
 from release_actions.interface.output import Console, markdown_table, summary_rows
-from release_actions.interface.spec import JSON, REPO, Opt, branch_input, date_input
+from release_actions.interface.spec import JSON, REPO, Opt, branch_input, date_input, url_input
 from release_actions.steps.compute import DRY_RUN_MODES, EVENTS, compute, request_from_event
 
 OPTIONS = (
@@ -25,6 +25,13 @@ OPTIONS = (
     Opt("--date", "RA_DATE", check=date_input, help="YYYYMMDD for dev versions"),
     Opt("--branch", "RA_BRANCH", check=branch_input, help="branch of the build"),
     Opt("--rc-target", "RA_RC_TARGET", help="where RCs go: testpypi (default) | pypi"),
+    Opt(
+        "--npm-registry",
+        "RA_NPM_REGISTRY",
+        check=lambda value: value if value in ("", "none") else url_input(value),
+        help="registry whose latest of the npm package decides a final release's dist-tag;"
+        " none: decide from the git tags (default: [tool.release-actions] npm-registry)",
+    ),
     Opt("--no-fetch", kind="flag", help="never fetch from origin"),
 )
 
@@ -42,6 +49,7 @@ def run(options: argparse.Namespace, out: Console) -> int:
         date=options.date,
         branch=options.branch,
     )
+    registry = options.npm_registry or config.npm_registry
     notes: list[str] = []
     plan = compute(
         request,
@@ -49,6 +57,7 @@ def run(options: argparse.Namespace, out: Console) -> int:
         config=config,
         pyproject=pyproject,
         fetch=not options.no_fetch,
+        npm_registry=None if registry == "none" else registry,
         notes=notes,
     )
     for note in notes:
@@ -57,10 +66,11 @@ def run(options: argparse.Namespace, out: Console) -> int:
     if plan.npm_skip_reason:
         out.notice(plan.npm_skip_reason, title="compute-version")
     out.result(data)
-    note = f"\n- {plan.npm_skip_reason}\n" if plan.npm_skip_reason else ""
+    skip_note = f"\n- {plan.npm_skip_reason}\n" if plan.npm_skip_reason else ""
     out.summary(
         f"### Version plan for `{request.event}`\n\n"
         + markdown_table(summary_rows(data), ("", "value"))
-        + note
+        + skip_note
+        + "".join(f"\n{note}\n" for note in notes)
     )
     return 0

@@ -24,12 +24,17 @@ release-branches       every released line X.Y has ``release-X.Y.x`` (local or o
 dev-tag                main's dev tag is above the newest final release (else post-release
                        did not run for it)
 workflows              ``.github/workflows`` calls prepare-release, post-release and
-                       compute-version (ours, a local copy, or a workflow of that name)
+                       compute-version (ours, a local copy, our reusable ``release.yml``
+                       (with ``post-release: true`` for post-release), or a workflow of
+                       that name)
+scm-inference          informs: the version setuptools-scm would infer on the default
+                       branch next to nightly-version's base (agreeing: the pretend
+                       version could be dropped for nightlies)
 =====================  =================================================================
 
 The checks live by subject: :mod:`.scm` (scm-config, scm-build-requires,
 fallback-version), :mod:`.locks` (python-pins, npm-lock), :mod:`.release_refs`
-(tags, release-branches, dev-tag) and :mod:`.workflows`; :mod:`.context` reads
+(tags, release-branches, dev-tag), :mod:`.workflows` and :mod:`.inference`; :mod:`.context` reads
 what they check, :mod:`.report` holds the results.
 """
 
@@ -42,6 +47,7 @@ from release_actions.core.config import Config
 from release_actions.core.errors import InvalidValueError, ReleaseActionsError
 from release_actions.steps.default_branch import with_default_branch
 from release_actions.steps.doctor.context import Context, current_branch, doctor_pyprojects
+from release_actions.steps.doctor.inference import check_scm_inference
 from release_actions.steps.doctor.locks import check_npm_lock, check_python_pins
 from release_actions.steps.doctor.release_refs import (
     check_dev_tag,
@@ -80,6 +86,7 @@ CHECKS = (
     "release-branches",
     "dev-tag",
     "workflows",
+    "scm-inference",
 )
 
 
@@ -93,6 +100,7 @@ CHECK_FUNCTIONS: dict[str, Callable[[Context], Check]] = {
     "release-branches": check_release_branches,
     "dev-tag": check_dev_tag,
     "workflows": check_workflows,
+    "scm-inference": check_scm_inference,
 }
 assert tuple(CHECK_FUNCTIONS) == CHECKS
 

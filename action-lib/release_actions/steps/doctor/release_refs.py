@@ -42,8 +42,9 @@ def check_release_branches(ctx: Context) -> Check:
     if not releases:
         return Check(name, OK, "nothing released yet")
     latest: dict[tuple[int, int], ReleaseTag] = {}
-    for tag in releases:  # sorted by version: the last one of a line wins
-        latest[tag.line] = tag
+    for tag in releases:  # sorted by version: a line's newest final wins, else its newest RC
+        if tag.line not in latest or latest[tag.line].is_prerelease or not tag.is_prerelease:
+            latest[tag.line] = tag
     branches = ctx.branches
     missing = {
         line: tag

@@ -1,8 +1,10 @@
 """The workflows check: ``.github/workflows`` calls prepare-release, post-release, compute-version.
 
 A call is our action or reusable workflow (remote, or a local copy under
-``./``), or a workflow file of the expected name. The workflows that run are the
-default branch's, so on another branch they are read from the default branch.
+``./``), or a workflow file of the expected name. Our reusable ``release.yml``
+publishes, and runs post-release when called ``with: post-release: true``. The
+workflows that run are the default branch's, so on another branch they are read
+from the default branch.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from release_actions.adapters import git
 from release_actions.steps.doctor.context import Context
 from release_actions.steps.doctor.report import OK, WARN, Check
 
-__all__ = ["OWN_REPOSITORY", "REQUIRED_WORKFLOWS", "check_workflows"]
+__all__ = ["ALSO_DONE_BY", "OWN_REPOSITORY", "REQUIRED_WORKFLOWS", "check_workflows"]
 
 OWN_REPOSITORY = "llama-stack/release-actions/"
 REQUIRED_WORKFLOWS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -26,11 +28,29 @@ REQUIRED_WORKFLOWS: dict[str, tuple[str, tuple[str, ...]]] = {
         ("compute-version.yml", "compute-version.yaml", "pypi.yml", "publish.yml"),
     ),
 }
+#: kind -> (our reusable workflow that also does it, the ``with:`` it needs, or '')
+ALSO_DONE_BY: dict[str, tuple[str, str]] = {
+    "publish": ("release", ""),
+    "post-release": ("release", "post-release: true"),
+}
 _USES_RE = re.compile(r"""^\s*(?:-\s+)?uses:\s*(['"]?)(?P<uses>[^'"\s#]+)\1""", re.M)
+_POST_RELEASE_ON_RE = re.compile(
+    r"""^\s+post-release:\s*(['"]?)true\1\s*(?:#.*)?$""", re.M | re.IGNORECASE
+)
+#: Marks a ``uses:`` whose ``with:`` turns on post-release (see :func:`_scan_uses`).
+_WITH_POST_RELEASE = " with post-release: true"
 
 
 def _scan_uses(name: str, text: str) -> list[tuple[str, str]]:
-    return [(name, ""), *((name, m["uses"]) for m in _USES_RE.finditer(text))]
+    """(file, uses) pairs; a call followed by ``post-release: true`` (before the next
+    ``uses:``) is marked with :data:`_WITH_POST_RELEASE`."""
+    found = [(name, "")]
+    matches = list(_USES_RE.finditer(text))
+    for i, match in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        on = _POST_RELEASE_ON_RE.search(text, match.end(), end)
+        found.append((name, match["uses"] + (_WITH_POST_RELEASE if on else "")))
+    return found
 
 
 def _workflow_uses(repo: Path) -> list[tuple[str, str]]:
@@ -68,6 +88,20 @@ def _default_branch_ref(repo: Path, branch: str) -> str:
     return ""
 
 
+def _does(uses: str, kind: str) -> bool:
+    """Does the call ``uses`` do ``kind``: our action for it, or a reusable workflow that
+    also does it (with the ``with:`` that turns it on)?"""
+    action = REQUIRED_WORKFLOWS[kind][0]
+    if _calls(uses.removesuffix(_WITH_POST_RELEASE), action):
+        return True
+    if kind not in ALSO_DONE_BY:
+        return False
+    workflow, needs = ALSO_DONE_BY[kind]
+    return _calls(uses.removesuffix(_WITH_POST_RELEASE), workflow) and (
+        not needs or uses.endswith(_WITH_POST_RELEASE)
+    )
+
+
 def _calls(uses: str, action: str) -> bool:
     """Does ``uses`` call our action or reusable workflow ``action`` (remote or a local copy)?"""
     target = uses.split("@", 1)[0].rstrip("/")
@@ -95,9 +129,9 @@ def check_workflows(ctx: Context) -> Check:
         uses = _workflow_uses_at(ctx.repo, ref)
         source = f" (read from {ref.removeprefix('refs/')})"
     found: dict[str, str] = {}
-    for kind, (action, file_names) in REQUIRED_WORKFLOWS.items():
+    for kind, (_, file_names) in REQUIRED_WORKFLOWS.items():
         for file_name, value in uses:
-            if value and _calls(value, action):
+            if value and _does(value, kind):
                 found[kind] = f"{file_name} uses {value}"
                 break
         else:
