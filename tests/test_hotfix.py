@@ -22,7 +22,7 @@ import pytest
 
 from release_actions.adapters.delivery import Identity
 from release_actions.adapters.manifests import load_config
-from release_actions.core.config import Config
+from release_actions.core.config import LLAMA_STACK, Config
 from release_actions.core.errors import InvalidValueError, ReleaseActionsError
 from release_actions.core.nightly_base import TagState, compute_base
 from release_actions.core.version_plan import Request, decide
@@ -254,7 +254,7 @@ def index(
 def test_prepare_a_hotfix_on_its_release_branch(origin: Origin, index: PypiIndex) -> None:
     main_before = origin.ref("main")
     request = PrepareRequest(version="0.7.1.1", index_url=index.simple_url)
-    result = prepare_release(origin.work, request, Config(), identity=BOT)
+    result = prepare_release(origin.work, request, LLAMA_STACK, identity=BOT)
     assert (result.tag, result.release_branch, result.write.status) == (
         "v0.7.1.1",
         "release-0.7.x",

@@ -82,7 +82,8 @@ def fallback_versions(origin: Origin, ref: str, paths: tuple[str, ...]) -> set[s
 @pytest.mark.parametrize("shape", cases("compute-release"))
 def test_compute_version_release_event(templates: Callable[[Shape], Origin], shape: Shape) -> None:
     work = templates(shape).work
-    argv = ["--event", "release", "--tag", shape.patch_tag, "--no-fetch"]
+    # The dist-tag from the tags (the registry's view is tests/test_npm_dist_tag.py's).
+    argv = ["--event", "release", "--tag", shape.patch_tag, "--no-fetch", "--npm-registry", "none"]
     plan = ok(run_cli(work, "compute-version", *argv))
     assert (plan["version"], plan["tag"], plan["target"]) == (shape.patch, shape.patch_tag, "pypi")
     assert plan["release_branch"] == shape.release_branch
@@ -95,6 +96,7 @@ def test_compute_version_workflow_dispatch(
 ) -> None:
     work = templates(shape).work
     argv = ["--event", "workflow_dispatch", "--version", shape.patch, "--dry-run", "off"]
+    argv += ["--npm-registry", "none"]
     plan = ok(run_cli(work, "compute-version", *argv, "--no-fetch"))
     assert (plan["version"], plan["tag"], plan["publish_pypi"]) == (
         shape.patch,

@@ -137,7 +137,7 @@ SHAPES: tuple[Shape, ...] = (
         maintained=("release-0.6.x",),
         post_tags=frozenset({"rel-0.6.2-dev"}),
         post_fallback="0.6.2.dev0",
-        xfail={"compute-release": A, "maintained": A, "post-release": A},
+        xfail={"compute-release": A, "maintained": A, "post-release": A, "plan": A},
     ),
     Shape(
         "pytestish",

@@ -178,7 +178,8 @@ npm-package = 'llama-stack-client'
 
 def build_llama(root: Path) -> Origin:
     files = fixture_files()
-    files["pyproject.toml"] += LLAMA_CONFIG
+    if "[tool.release-actions]" not in files["pyproject.toml"]:  # the fixture carries it
+        files["pyproject.toml"] += LLAMA_CONFIG
     history = (
         *DEFAULT_HISTORY,
         change("feat: add the files API", 60),
