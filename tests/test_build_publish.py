@@ -361,8 +361,10 @@ def client_071(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_smoke_install_with_this_runs_client(built_071: Path, client_071: Path) -> None:
+    # The sibling pin Llama Stack configures (pins = ["llama-stack-client"]).
     result = smoke_install([built_071, client_071], Version("0.7.1"), index_url=NO_INDEX,
-                           modules=["llama_stack_client"])  # fmt: skip
+                           modules=["llama_stack_client"],
+                           pins=("llama-stack-client",))  # fmt: skip
     assert result.installed == {
         "llama-stack": "0.7.1", "llama-stack-api": "0.7.1", "llama-stack-client": "0.7.1",
     }  # fmt: skip
