@@ -9,6 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from release_actions.core.conventions import (
+    ConventionSettings,
+    check_dev_tag,
+    check_release_branch,
+    check_tag_prefix,
+    dev_tag_prefix,
+)
 from release_actions.core.errors import InvalidValueError
 from release_actions.core.text_inputs import (
     check_branch_name,
@@ -36,6 +43,9 @@ TEXT_CHECKS: dict[str, Callable[[str, str], str]] = {
     "npm_registry": check_url,
     "bot_name": check_identity,
     "bot_email": check_identity,
+    "tag_prefix": check_tag_prefix,
+    "dev_tag": check_dev_tag,
+    "release_branch": check_release_branch,
 }
 
 
@@ -43,7 +53,9 @@ class Config(NamedTuple):
     """Repository defaults. Keys in pyproject.toml are the kebab-case field names."""
 
     default_branch: str = "main"
-    tag_prefix: str = "v"
+    tag_prefix: str = "v"  # unless configured: detected from the tags (see conventions)
+    dev_tag: str = "v{version}-dev"  # unless configured: detected from the dev tags
+    release_branch: str = "release-{major}.{minor}.x"  # unless configured: from the branches
     pyprojects: tuple[str, ...] = ()
     pins: tuple[str, ...] = ("llama-stack-client",)
     pin_style: str = "exact"
@@ -58,6 +70,17 @@ class Config(NamedTuple):
     bot_name: str = ""  # empty: github-actions[bot] in Actions, else the user's git identity
     bot_email: str = ""
     milestone_gate: str = "off"  # prepare-release: off | warn | fail on open milestone issues
+    configured: tuple[str, ...] = ()  # the fields the table sets (not a key of its own)
+
+
+def convention_settings(config: Config) -> ConventionSettings:
+    """The conventions the configuration fixes (the others are detected)."""
+    return ConventionSettings(
+        *(
+            getattr(config, name) if name in config.configured else None
+            for name in ConventionSettings._fields
+        )
+    )
 
 
 def config_from_pyproject(pyproject: dict[str, Any]) -> Config:
@@ -68,7 +91,7 @@ def config_from_pyproject(pyproject: dict[str, Any]) -> Config:
     table = tool.get("release-actions", {})
     if not isinstance(table, dict):
         raise InvalidValueError("[tool.release-actions]", table, "a TOML table")
-    known = set(Config._fields)
+    known = set(Config._fields) - {"configured"}
     values: dict[str, Any] = {}
     for key, value in table.items():
         name = key.replace("-", "_")
@@ -80,7 +103,15 @@ def config_from_pyproject(pyproject: dict[str, Any]) -> Config:
                 fix=f"remove or rename '{key}' in [tool.release-actions]",
             )
         values[name] = _coerce(key, name, value)
-    return Config(**values)
+    prefix, dev_tag = values.get("tag_prefix"), values.get("dev_tag")
+    if prefix is not None and dev_tag is not None and dev_tag_prefix(dev_tag) != prefix:
+        raise InvalidValueError(
+            "[tool.release-actions] dev-tag",
+            dev_tag,
+            f"a dev tag with the tag prefix '{prefix}', e.g. '{prefix}{{version}}-dev'",
+            fix="dev tags carry the release tags' prefix: make dev-tag start with tag-prefix",
+        )
+    return Config(**values, configured=tuple(sorted(values)))
 
 
 def _coerce(key: str, name: str, value: Any) -> Any:

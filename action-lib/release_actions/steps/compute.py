@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from release_actions.adapters.tags import known_release_tags
+from release_actions.adapters.tags import known_release_tags, repo_conventions
 from release_actions.core.config import Config
 from release_actions.core.errors import InvalidValueError, ReleaseActionsError
 from release_actions.core.text_inputs import control_free
@@ -167,9 +167,11 @@ def compute(
     the data it asks for: the nightly version, or (a final release only) the known
     release tags.
     """
-    decision = decide(request, config)
+    conventions = repo_conventions(repo, config)
+    decision = decide(request, config, conventions)
     if isinstance(decision, ReleaseBuild):
-        known = known_release_tags(repo) if decision.needs_known_tags and repo is not None else []
+        needs = decision.needs_known_tags and repo is not None
+        known = known_release_tags(repo, conventions) if needs and repo else []
         return decision.plan(known)
     if isinstance(decision, NightlyBuild):
         if repo is None:
@@ -185,6 +187,7 @@ def compute(
             pyproject=pyproject,
             fetch=fetch,
             env=env,
+            conventions=conventions,
         )
         return decision.plan(result.version, result.base.source)
     return decision

@@ -34,6 +34,8 @@ from release_actions.steps.tag_state import TagRead, read_tag_state
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from release_actions.core.conventions import Conventions, ConventionSettings
+
 __all__ = ["DATE_FORMS", "current_branch", "nightly_version", "read_tag_state", "resolve_date"]
 
 
@@ -73,16 +75,22 @@ def nightly_version(
     fetch: bool = True,
     env: Mapping[str, str] | None = None,
     tags: TagRead | None = None,
+    settings: ConventionSettings | None = None,
+    conventions: Conventions | None = None,
 ) -> Nightly:
     """The nightly version of ``repo``. ``tags``: its tag state, already being read
-    (see :class:`TagRead`); by default it is read here."""
+    (see :class:`TagRead`); by default it is read here. ``conventions``: the repository's
+    (by default those ``settings`` fix, the rest detected from the tags)."""
     day = resolve_date(date, env)
     given = bool(branch)
     if branch:
         branch = check_branch_name(branch.removeprefix("refs/heads/"))
         if branch.startswith("release-"):
             parse_release_branch(branch)
-    state = tags.result() if tags is not None else read_tag_state(repo, fetch=fetch)
+    if tags is not None:
+        state = tags.result(settings, conventions)
+    else:
+        state = read_tag_state(repo, fetch=fetch, settings=settings, conventions=conventions)
     if not branch:
         branch = current_branch(state, env) or default_branch
         where = "the event's branch (GITHUB_BASE_REF or GITHUB_REF)"

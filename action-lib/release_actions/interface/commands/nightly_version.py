@@ -40,6 +40,7 @@ def run(options: argparse.Namespace, out: Console) -> int:
     repo_path, fetch = repo_dir(options.repo), not options.no_fetch
     started = early.take(repo_path, fetch=fetch)
     with started or TagRead(repo_path, fetch=fetch) as tags:
+        from release_actions.core.config import convention_settings
         from release_actions.steps.nightly import nightly_version  # while git works
 
         pyproject, config = repo_manifests(repo_path)
@@ -51,6 +52,7 @@ def run(options: argparse.Namespace, out: Console) -> int:
             pyproject=pyproject,
             fetch=fetch,
             tags=tags,
+            settings=convention_settings(config),
         )
     for note in result.notes:
         out.notice(note, title="nightly-version")
