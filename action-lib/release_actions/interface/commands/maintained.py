@@ -45,8 +45,12 @@ OPTIONS = (
 
 
 def run(options: argparse.Namespace, out: Console) -> int:
+    from release_actions.adapters.tags import repo_conventions
+
     repo, _pyproject, config = open_repo(options.repo)
-    lines = maintained_lines(repo, options.count)
+    conventions = repo_conventions(repo, config)
+    out.notice(f"conventions: {conventions.summary()}", title="maintained")
+    lines = maintained_lines(repo, options.count, conventions)
     for line in lines:
         if not line.branch_exists:
             out.warning(
