@@ -41,10 +41,11 @@ def known_tag_names(repo: Path, conventions: Conventions = DEFAULT) -> set[str]:
     return names
 
 
-def origin_tag_targets(repo: Path, *names: str) -> dict[str, str]:
-    """Tag name -> commit (annotated tags peeled) on ``origin`` for ``names`` (all ``v*``
-    tags without names), read with the action's token; an unreachable origin raises."""
-    patterns = [f"refs/tags/{n}" for n in names] or ["refs/tags/v*"]
+def origin_tag_targets(repo: Path, *names: str, match: str = "refs/tags/v*") -> dict[str, str]:
+    """Tag name -> commit (annotated tags peeled) on ``origin`` for ``names`` (all tags
+    matching ``match`` without names), read with the action's token; an unreachable origin
+    raises."""
+    patterns = [f"refs/tags/{n}" for n in names] or [match]
     peel = [f"{p}^{{}}" for p in patterns]
     out = git.remote(repo, "ls-remote", "origin", *patterns, *peel, what="read its tags")
     result: dict[str, str] = {}
