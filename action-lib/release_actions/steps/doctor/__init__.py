@@ -43,6 +43,7 @@ from release_actions.core.errors import InvalidValueError, ReleaseActionsError
 from release_actions.steps.doctor.context import Context, current_branch, doctor_pyprojects
 from release_actions.steps.doctor.locks import check_npm_lock, check_python_pins
 from release_actions.steps.doctor.release_refs import (
+    check_conventions,
     check_dev_tag,
     check_release_branches,
     check_tags,
@@ -75,6 +76,7 @@ CHECKS = (
     "fallback-version",
     "python-pins",
     "npm-lock",
+    "conventions",
     "tags",
     "release-branches",
     "dev-tag",
@@ -88,6 +90,7 @@ CHECK_FUNCTIONS: dict[str, Callable[[Context], Check]] = {
     "fallback-version": check_fallback_version,
     "python-pins": check_python_pins,
     "npm-lock": check_npm_lock,
+    "conventions": check_conventions,
     "tags": check_tags,
     "release-branches": check_release_branches,
     "dev-tag": check_dev_tag,

@@ -1,9 +1,10 @@
-"""Checks on tags and branches: tags, release-branches and dev-tag.
+"""Checks on tags and branches: conventions, tags, release-branches and dev-tag.
 
-Every ``v<digit>...`` tag must parse as a release or dev tag; every released
-line X.Y must have its ``release-X.Y.x`` branch (missing: fail for a maintained
-line, warn for older ones); the default branch's dev tag must be above the
-newest final release.
+The conventions (tag prefix, dev-tag and release-branch forms) are shown, each
+configured or detected. Every ``<prefix><digit>...`` tag must parse as a release or
+dev tag; every released line X.Y must have its release branch (``release-X.Y.x`` or
+the repository's form; missing: fail for a maintained line, warn for older ones);
+the default branch's dev tag must be above the newest final release.
 """
 
 from __future__ import annotations
@@ -13,7 +14,11 @@ from release_actions.steps.doctor.context import Context
 from release_actions.steps.doctor.report import FAIL, OK, WARN, Check
 from release_actions.steps.maintained import line_is_maintained
 
-__all__ = ["check_dev_tag", "check_release_branches", "check_tags"]
+__all__ = ["check_conventions", "check_dev_tag", "check_release_branches", "check_tags"]
+
+
+def check_conventions(ctx: Context) -> Check:
+    return Check("conventions", OK, ctx.conventions.summary())
 
 
 def check_tags(ctx: Context) -> Check:
@@ -24,14 +29,22 @@ def check_tags(ctx: Context) -> Check:
         return Check(
             name,
             WARN,
-            f"{len(bad)} tag(s) look like versions but do not parse as vX.Y.Z, vX.Y.ZrcN or"
-            f" vX.Y.Z-dev: {shown}",
+            f"{len(bad)} tag(s) look like versions but do not parse as {_forms(ctx)}: {shown}",
             f"rename or delete them (e.g. git push origin :refs/tags/{bad[0]}): release-actions"
             " ignores them, git describe and setuptools-scm do not",
         )
     if not releases and not devs:
         return Check(name, OK, "no version tags yet")
     return Check(name, OK, f"{len(releases)} release and {len(devs)} dev tag(s), all parse")
+
+
+def _forms(ctx: Context) -> str:
+    release = ctx.conventions.release_tag_name("X.Y.Z")
+    return f"{release}, {release}rcN or {ctx.conventions.dev_tag_name('X.Y.Z')}"
+
+
+def _branch(ctx: Context, tag: ReleaseTag) -> str:
+    return ReleaseBranch.for_version(tag.version, ctx.conventions).name
 
 
 def check_release_branches(ctx: Context) -> Check:
@@ -43,13 +56,9 @@ def check_release_branches(ctx: Context) -> Check:
     for tag in releases:  # sorted by version: the last one of a line wins
         latest[tag.line] = tag
     branches = ctx.branches
-    missing = {
-        line: tag
-        for line, tag in latest.items()
-        if ReleaseBranch.for_version(tag.version).name not in branches
-    }
+    missing = {line: tag for line, tag in latest.items() if _branch(ctx, tag) not in branches}
     if not missing:
-        names = ", ".join(ReleaseBranch.for_version(t.version).name for t in latest.values())
+        names = ", ".join(_branch(ctx, t) for t in latest.values())
         return Check(name, OK, f"every released line has its branch: {names}")
     maintained = {line for line in missing if line_is_maintained(line, releases, ctx.count)}
     status = FAIL if maintained else WARN
@@ -58,11 +67,9 @@ def check_release_branches(ctx: Context) -> Check:
     for line in ordered:
         tag = missing[line]
         kind = "maintained" if line in maintained else "unmaintained"
-        described.append(
-            f"{ReleaseBranch.for_version(tag.version).name} ({kind}, latest {tag.name})"
-        )
+        described.append(f"{_branch(ctx, tag)} ({kind}, latest {tag.name})")
     first = missing[ordered[0]]
-    branch = ReleaseBranch.for_version(first.version).name
+    branch = _branch(ctx, first)
     return Check(
         name,
         status,
@@ -82,17 +89,17 @@ def check_dev_tag(ctx: Context) -> Check:
         return Check(name, OK, "no final release yet")
     newest = finals[-1]
     nxt = next_dev_base(newest.version, ctx.config.next_dev)
-    prefix = ctx.config.tag_prefix
+    conventions = ctx.conventions
     fix = (
         f"run post-release for {newest.name}: it tags {ctx.config.default_branch} with"
-        f" {prefix}{nxt}-dev and bumps fallback_version to {nxt}.dev0"
+        f" {conventions.dev_tag_name(nxt)} and bumps fallback_version to {nxt}.dev0"
     )
     if not devs:
         return Check(
             name,
             WARN,
-            f"no dev tag ({prefix}X.Y.Z-dev) although {newest.name} is released: nightlies in"
-            " tagless checkouts fall back to fallback_version",
+            f"no dev tag ({conventions.dev_tag_name('X.Y.Z')}) although {newest.name} is"
+            " released: nightlies in tagless checkouts fall back to fallback_version",
             fix,
         )
     top = devs[-1]

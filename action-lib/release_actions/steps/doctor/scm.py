@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from packaging.version import InvalidVersion
 
-from release_actions.core.errors import InvalidValueError
 from release_actions.core.versions import (
     ReleaseBranch,
     Version,
@@ -128,11 +127,8 @@ def _fallback_for_branch(ctx: Context, value: Version, where: str) -> Check:
     name = "fallback-version"
     branch = ctx.branch
     release_branch: ReleaseBranch | None = None
-    if branch.startswith("release-"):
-        try:
-            release_branch = parse_release_branch(branch)
-        except InvalidValueError:
-            release_branch = None
+    if ctx.conventions.branch_line(branch) is not None:
+        release_branch = parse_release_branch(branch, ctx.conventions)
     if branch and branch == ctx.config.default_branch:
         finals = ctx.finals
         if value.dev != 0 or value.post is not None or value.local is not None:
