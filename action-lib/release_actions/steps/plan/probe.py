@@ -182,7 +182,7 @@ def probe_post(
         return {"error": error}
     return {
         "next_dev_version": result.next_dev,
-        "dev_tag": f"{config.tag_prefix}{result.next_dev}-dev" if result.next_dev else "",
+        "dev_tag": result.conventions.dev_tag_name(result.next_dev) if result.next_dev else "",
         "steps": {
             name: {"status": step.status, "detail": step.detail, "text": step.as_text()}
             for name, step in result.steps.items()
