@@ -147,7 +147,7 @@ class TagRead:
             self._start()
             targets, described = self._collect()
         if conventions is None:
-            conventions = detect(settings or ConventionSettings(), targets, ())
+            conventions = detect(settings or ConventionSettings(), targets, (head,))
         ranked, ignored = _rank(targets, conventions)
         code, name, _ = described
         if (code == 0 and conventions.rank(name) is None) or (code != 0 and ranked):
