@@ -55,6 +55,23 @@ def cli(repo: Path, *args: str, code: int = 0) -> tuple[dict[str, Any], str]:
     return json.loads(proc.stdout), proc.stderr
 
 
+def nightly(repo: Path) -> tuple[dict[str, Any], str]:
+    return cli(repo, "nightly-version", "--date", DATE, "--no-fetch")
+
+
+def release(repo: Path, tag: str, code: int = 0) -> dict[str, Any]:
+    return cli(repo, "compute-version", "--event", "release", "--tag", tag, code=code)[0]
+
+
+def dispatch(repo: Path) -> dict[str, Any]:
+    args = ("--event", "workflow_dispatch", "--date", DATE, "--no-fetch")
+    return cli(repo, "compute-version", *args)[0]
+
+
+def prepare(repo: Path, version: str) -> dict[str, Any]:
+    return cli(repo, "prepare-release", "--version", version, "--dry-run", "--no-push")[0]
+
+
 def line(repo: Scenario, branch: str, tags: list[str], dev: str = "") -> None:
     """Cut ``branch`` from main, one prepare commit + tag per version; back to main, where
     ``dev`` (if any) tags the next commit."""
@@ -108,26 +125,24 @@ def llama_shape(tmp_path: Path) -> Path:
 
 def test_pytest_shape(pytest_shape: Path) -> None:
     repo = pytest_shape
-    nightly, notes = cli(repo, "nightly-version", "--date", DATE, "--no-fetch")
+    night, notes = nightly(repo)
     # setuptools-scm infers 9.2.0.devN from the nearest tag 9.2.0.dev0: the same base
-    assert (nightly["version"], nightly["base_source"], nightly["tag"]) == (
+    assert (night["version"], night["base_source"], night["tag"]) == (
         f"9.2.0.dev{DATE}",
         "dev-tag",
         "9.2.0.dev0",
     )
     assert "tag-prefix '' (detected from 9.1.1)" in notes
     assert "v7.4.3" in notes  # reported as ignored, never the base
-    release, _ = cli(repo, "compute-version", "--event", "release", "--tag", "9.1.1")
-    assert (release["tag"], release["version"], release["release_branch"]) == (
+    plan = release(repo, "9.1.1")
+    assert (plan["tag"], plan["version"], plan["release_branch"]) == (
         "9.1.1",
         "9.1.1",
         "9.1.x",
     )
-    assert release["npm_dist_tag"] == "latest"
-    dispatch, _ = cli(
-        repo, "compute-version", "--event", "workflow_dispatch", "--date", DATE, "--no-fetch"
-    )
-    assert (dispatch["version"], dispatch["base_source"]) == (f"9.2.0.dev{DATE}", "dev-tag")
+    assert plan["npm_dist_tag"] == "latest"
+    disp = dispatch(repo)
+    assert (disp["version"], disp["base_source"]) == (f"9.2.0.dev{DATE}", "dev-tag")
     manual, _ = cli(
         repo, "compute-version", "--event", "workflow_dispatch", "--dry-run", "off",
         "--version", "9.1.2",
@@ -135,13 +150,13 @@ def test_pytest_shape(pytest_shape: Path) -> None:
     assert (manual["tag"], manual["release_branch"]) == ("9.1.2", "9.1.x")
     refused, err = cli(repo, "compute-version", "--event", "release", "--tag", "v9.1.1", code=1)
     assert "use 9.1.1" in refused["fix"] and "Traceback" not in err
-    minor, _ = cli(repo, "prepare-release", "--version", "9.2.0", "--dry-run", "--no-push")
+    minor = prepare(repo, "9.2.0")
     assert (minor["release_branch"], minor["tag"], minor["created_branch"]) == (
         "9.2.x",
         "9.2.0",
         True,
     )
-    patch, _ = cli(repo, "prepare-release", "--version", "9.1.2", "--dry-run", "--no-push")
+    patch = prepare(repo, "9.1.2")
     assert (patch["release_branch"], patch["created_branch"]) == ("9.1.x", False)
     maintained, _ = cli(repo, "maintained")
     assert maintained["include"] == [{"branch": "9.1.x", "line": "9.1", "latest": "9.1.1"}]
@@ -149,26 +164,24 @@ def test_pytest_shape(pytest_shape: Path) -> None:
 
 def test_pytest_shape_nightly_on_its_release_branch(pytest_shape: Path) -> None:
     git(pytest_shape, "checkout", "-q", "9.1.x")
-    nightly, _ = cli(pytest_shape, "nightly-version", "--date", DATE, "--no-fetch")
-    assert (nightly["base"], nightly["tag"]) == ("9.1.2", "9.1.1")
+    night, _ = nightly(pytest_shape)
+    assert (night["base"], night["tag"]) == ("9.1.2", "9.1.1")
 
 
 def test_astropy_shape(astropy_shape: Path) -> None:
     repo = astropy_shape
-    nightly, notes = cli(repo, "nightly-version", "--date", DATE, "--no-fetch")
-    assert (nightly["version"], nightly["tag"]) == (f"8.1.0.dev{DATE}", "v8.1.0.dev")
+    night, notes = nightly(repo)
+    assert (night["version"], night["tag"]) == (f"8.1.0.dev{DATE}", "v8.1.0.dev")
     assert "dev-tag 'v{version}.dev' (detected from v8.1.0.dev)" in notes
-    release, _ = cli(repo, "compute-version", "--event", "release", "--tag", "v8.0.1")
-    assert (release["tag"], release["release_branch"]) == ("v8.0.1", "v8.0.x")
-    old, _ = cli(repo, "compute-version", "--event", "release", "--tag", "v7.2.0")
+    plan = release(repo, "v8.0.1")
+    assert (plan["tag"], plan["release_branch"]) == ("v8.0.1", "v8.0.x")
+    old = release(repo, "v7.2.0")
     assert (old["release_branch"], old["npm_dist_tag"]) == ("v7.2.x", "latest-7.2")
-    dispatch, _ = cli(
-        repo, "compute-version", "--event", "workflow_dispatch", "--date", DATE, "--no-fetch"
-    )
-    assert dispatch["version"] == f"8.1.0.dev{DATE}"
-    minor, _ = cli(repo, "prepare-release", "--version", "8.1.0", "--dry-run", "--no-push")
+    disp = dispatch(repo)
+    assert disp["version"] == f"8.1.0.dev{DATE}"
+    minor = prepare(repo, "8.1.0")
     assert (minor["release_branch"], minor["tag"]) == ("v8.1.x", "v8.1.0")
-    patch, _ = cli(repo, "prepare-release", "--version", "8.0.2", "--dry-run", "--no-push")
+    patch = prepare(repo, "8.0.2")
     assert (patch["release_branch"], patch["created_branch"]) == ("v8.0.x", False)
     maintained, _ = cli(repo, "maintained")
     assert [(i["branch"], i["latest"]) for i in maintained["include"]] == [
@@ -196,22 +209,20 @@ def test_astropy_shape_post_release_writes_its_dev_tag_form(astropy_shape: Path)
 
 def test_rel_prefix_shape(rel_shape: Path) -> None:
     repo = rel_shape
-    release, _ = cli(repo, "compute-version", "--event", "release", "--tag", "rel-0.6.0")
-    assert (release["tag"], release["version"], release["release_branch"]) == (
+    plan = release(repo, "rel-0.6.0")
+    assert (plan["tag"], plan["version"], plan["release_branch"]) == (
         "rel-0.6.0",
         "0.6.0",
         "release-0.6.x",
     )
-    refused, _ = cli(repo, "compute-version", "--event", "release", "--tag", "0.6.0", code=1)
+    refused = release(repo, "0.6.0", code=1)
     assert refused["fix"] == "release tags start with 'rel-': use rel-0.6.0"
-    nightly, notes = cli(repo, "nightly-version", "--date", DATE, "--no-fetch")
-    assert (nightly["version"], nightly["tag"]) == (f"0.7.0.dev{DATE}", "rel-0.7.0-dev")
+    night, notes = nightly(repo)
+    assert (night["version"], night["tag"]) == (f"0.7.0.dev{DATE}", "rel-0.7.0-dev")
     assert "tag-prefix 'rel-' (configured)" in notes and "v9.9.9" in notes
-    dispatch, _ = cli(
-        repo, "compute-version", "--event", "workflow_dispatch", "--date", DATE, "--no-fetch"
-    )
-    assert dispatch["version"] == f"0.7.0.dev{DATE}"
-    minor, _ = cli(repo, "prepare-release", "--version", "0.7.0", "--dry-run", "--no-push")
+    disp = dispatch(repo)
+    assert disp["version"] == f"0.7.0.dev{DATE}"
+    minor = prepare(repo, "0.7.0")
     assert (minor["release_branch"], minor["tag"]) == ("release-0.7.x", "rel-0.7.0")
     maintained, _ = cli(repo, "maintained")
     assert maintained["include"] == [
@@ -221,18 +232,16 @@ def test_rel_prefix_shape(rel_shape: Path) -> None:
 
 def test_llama_stack_shape_unchanged(llama_shape: Path) -> None:
     repo = llama_shape
-    nightly, notes = cli(repo, "nightly-version", "--date", DATE, "--no-fetch")
-    assert (nightly["version"], nightly["tag"]) == (f"0.4.6.dev{DATE}", "v0.4.6-dev")
+    night, notes = nightly(repo)
+    assert (night["version"], night["tag"]) == (f"0.4.6.dev{DATE}", "v0.4.6-dev")
     assert "release-branch 'release-{major}.{minor}.x' (default)" in notes
-    release, _ = cli(repo, "compute-version", "--event", "release", "--tag", "v0.4.5")
-    assert (release["tag"], release["release_branch"]) == ("v0.4.5", "release-0.4.x")
-    refused, _ = cli(repo, "compute-version", "--event", "release", "--tag", "0.4.5", code=1)
+    plan = release(repo, "v0.4.5")
+    assert (plan["tag"], plan["release_branch"]) == ("v0.4.5", "release-0.4.x")
+    refused = release(repo, "0.4.5", code=1)
     assert refused["fix"] == "release tags start with 'v': use v0.4.5"
-    dispatch, _ = cli(
-        repo, "compute-version", "--event", "workflow_dispatch", "--date", DATE, "--no-fetch"
-    )
-    assert dispatch["version"] == f"0.4.6.dev{DATE}"
-    minor, _ = cli(repo, "prepare-release", "--version", "0.5.0", "--dry-run", "--no-push")
+    disp = dispatch(repo)
+    assert disp["version"] == f"0.4.6.dev{DATE}"
+    minor = prepare(repo, "0.5.0")
     assert (minor["release_branch"], minor["tag"]) == ("release-0.5.x", "v0.5.0")
     maintained, _ = cli(repo, "maintained")
     assert maintained["include"] == [{"branch": "release-0.4.x", "line": "0.4", "latest": "v0.4.5"}]
