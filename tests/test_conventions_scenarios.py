@@ -134,7 +134,8 @@ def test_pytest_shape(pytest_shape: Path) -> None:
     )
     assert "tag-prefix '' (detected from 9.1.1)" in notes
     assert "v7.4.3" in notes  # reported as ignored, never the base
-    plan = release(repo, "9.1.1")
+    plan, notes = cli(repo, "compute-version", "--event", "release", "--tag", "9.1.1")
+    assert "conventions: tag-prefix '' (detected from 9.1.1)" in notes
     assert (plan["tag"], plan["version"], plan["release_branch"]) == (
         "9.1.1",
         "9.1.1",

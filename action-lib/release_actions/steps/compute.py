@@ -16,6 +16,7 @@ from typing import Any
 
 from release_actions.adapters.tags import known_release_tags, repo_conventions
 from release_actions.core.config import Config
+from release_actions.core.conventions import Conventions
 from release_actions.core.errors import InvalidValueError, ReleaseActionsError
 from release_actions.core.text_inputs import control_free
 from release_actions.core.version_plan import (
@@ -160,14 +161,16 @@ def compute(
     pyproject: Mapping[str, object] | None = None,
     fetch: bool = True,
     env: Mapping[str, str] | None = None,
+    conventions: Conventions | None = None,
 ) -> Plan:
     """The publish plan for ``request``. Raises :class:`ReleaseActionsError` on bad input.
 
     The decision is :func:`release_actions.core.version_plan.decide`; this gathers
     the data it asks for: the nightly version, or (a final release only) the known
-    release tags.
+    release tags. ``conventions``: the repository's (default: :func:`repo_conventions`).
     """
-    conventions = repo_conventions(repo, config)
+    if conventions is None:
+        conventions = repo_conventions(repo, config)
     decision = decide(request, config, conventions)
     if isinstance(decision, ReleaseBuild):
         needs = decision.needs_known_tags and repo is not None

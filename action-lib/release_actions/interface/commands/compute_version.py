@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from release_actions.adapters.tags import repo_conventions
 from release_actions.interface.commands.common import open_repo
 from release_actions.interface.output import Console, markdown_table, summary_rows
 from release_actions.interface.spec import JSON, REPO, Opt, branch_input, date_input
@@ -42,13 +43,21 @@ def run(options: argparse.Namespace, out: Console) -> int:
         date=options.date,
         branch=options.branch,
     )
+    conventions = repo_conventions(repo, config)
+    out.notice(f"conventions: {conventions.summary()}", title="compute-version")
     plan = compute(
-        request, repo=repo, config=config, pyproject=pyproject, fetch=not options.no_fetch
+        request,
+        repo=repo,
+        config=config,
+        pyproject=pyproject,
+        fetch=not options.no_fetch,
+        conventions=conventions,
     )
     data = plan.as_dict()
     out.result(data)
     out.summary(
         f"### Version plan for `{request.event}`\n\n"
         + markdown_table(summary_rows(data), ("", "value"))
+        + f"\nConventions: {conventions.summary()}\n"
     )
     return 0
