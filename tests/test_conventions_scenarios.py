@@ -184,6 +184,9 @@ def test_astropy_shape(astropy_shape: Path) -> None:
     assert (minor["release_branch"], minor["tag"]) == ("v8.1.x", "v8.1.0")
     patch = prepare(repo, "8.0.2")
     assert (patch["release_branch"], patch["created_branch"]) == ("v8.0.x", False)
+    args = ("--version", "8.0.2", "--release-branch", "release-8.0.x", "--dry-run", "--no-push")
+    refused, _ = cli(repo, "prepare-release", *args, code=1)
+    assert refused["fix"] == "prepare 8.0.2 on v8.0.x"
     maintained, _ = cli(repo, "maintained")
     assert [(i["branch"], i["latest"]) for i in maintained["include"]] == [
         ("v8.0.x", "v8.0.1"),

@@ -98,8 +98,8 @@ def validate(
     branch = ReleaseBranch.for_version(version, conv)
     if request.release_branch:
         branch = parse_release_branch(request.release_branch, conv)
-        if branch.line != (version.major, version.minor):
-            expected = conv.branch_name(version.major, version.minor)
+        expected = conv.branch_name(version.major, version.minor)
+        if branch.name != expected:
             raise InvalidValueError(
                 "release-branch",
                 request.release_branch,

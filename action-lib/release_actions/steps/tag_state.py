@@ -150,8 +150,9 @@ class TagRead:
             conventions = detect(settings or ConventionSettings(), targets, (head,))
         ranked, ignored = _rank(targets, conventions)
         code, name, _ = described
-        if (code == 0 and conventions.rank(name) is None) or (code != 0 and ranked):
-            # the nearest v*/digit tag is not ours (or ours have another prefix): ask again
+        other_prefix = conventions.tag_prefix not in ("", "v")  # not in DESCRIBE's patterns
+        if (code == 0 and conventions.rank(name) is None) or (code != 0 and other_prefix):
+            # the nearest v*/digit tag is not ours, or ours have another prefix: ask again
             code, name, _ = git.try_run(repo, *_describe(conventions.describe_match))
         nearest: tuple[str, ...] = ()
         if code == 0 and name in targets:

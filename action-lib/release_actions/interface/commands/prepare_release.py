@@ -27,7 +27,12 @@ OPTIONS = (
     REPO,
     JSON,
     Opt("--version", "RA_VERSION", help="X.Y.Z or X.Y.ZrcN"),
-    Opt("--release-branch", "RA_RELEASE_BRANCH", check=branch_input, help="default: release-X.Y.x"),
+    Opt(
+        "--release-branch",
+        "RA_RELEASE_BRANCH",
+        check=branch_input,
+        help="default: in the repository's form, e.g. release-X.Y.x",
+    ),
     Opt(
         "--from",
         "RA_FROM",
