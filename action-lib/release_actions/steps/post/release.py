@@ -1,9 +1,10 @@
 """post-release: what follows a published release, in three independent steps.
 
-* ``dev-tag``: the lightweight tag ``vX.Y.(Z+1)-dev`` (or ``vX.(Y+1).0-dev``) on main.
+* ``dev-tag``: the lightweight tag ``vX.Y.(Z+1)-dev`` (or ``vX.(Y+1).0-dev``) on main,
+  in the repository's dev-tag form (``X.Y.Z.dev0``, ``vX.Y.Z.dev``: see conventions).
 * ``main``: ``fallback_version = "<next>.dev0"`` in every managed pyproject.toml on
   main (optionally the sibling pins ``>=X.Y.Z`` and a re-lock), pushed or as a PR.
-* ``branch``: on ``release-X.Y.x``, the npm dependency on the client set to the
+* ``branch``: on the release branch (``release-X.Y.x``), the npm dependency on the client set to the
   released version and ``package-lock.json`` refreshed by a real npm.
 
 Validate, then act: every input (the npm ones too), the release tag (on its
