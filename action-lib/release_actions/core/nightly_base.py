@@ -59,6 +59,7 @@ class Nightly(NamedTuple):
     base: Base
     branch: str
     notes: tuple[str, ...] = ()
+    conventions: Conventions = DEFAULT  # how the tags were read
 
     def as_dict(self) -> dict[str, str]:
         return {
@@ -146,7 +147,7 @@ def compute_base(state: TagState, branch: str, fallback: Version | None) -> Base
 def nightly_from_tags(state: TagState, branch: str, fallback: Version | None, day: str) -> Nightly:
     """The nightly version of ``branch`` on ``day`` (YYYYMMDD), with notes on what was seen."""
     base = compute_base(state, branch, fallback)
-    notes = [f"conventions: {state.conventions.summary()}"]
+    notes = []
     if state.fetched:
         notes.append(f"fetched {state.fetched} from origin (the checkout was shallow or tagless)")
     ignored = state.ignored
@@ -156,4 +157,5 @@ def nightly_from_tags(state: TagState, branch: str, fallback: Version | None, da
             f"ignored {len(ignored)} tag(s) that are not this repository's version tags"
             f" ({state.conventions.release_tag_name('X.Y.Z')}): {shown}"
         )
-    return Nightly(dev_version(base.version, day), base, branch, tuple(notes))
+    version = dev_version(base.version, day)
+    return Nightly(version, base, branch, tuple(notes), state.conventions)

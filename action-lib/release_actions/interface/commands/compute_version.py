@@ -44,7 +44,7 @@ def run(options: argparse.Namespace, out: Console) -> int:
         branch=options.branch,
     )
     conventions = repo_conventions(repo, config)
-    out.notice(f"conventions: {conventions.summary()}", title="compute-version")
+    out.log(f"conventions: {conventions.summary()}")
     plan = compute(
         request,
         repo=repo,

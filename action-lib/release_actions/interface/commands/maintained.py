@@ -49,7 +49,7 @@ def run(options: argparse.Namespace, out: Console) -> int:
 
     repo, _pyproject, config = open_repo(options.repo)
     conventions = repo_conventions(repo, config)
-    out.notice(f"conventions: {conventions.summary()}", title="maintained")
+    out.log(f"conventions: {conventions.summary()}")
     lines = maintained_lines(repo, options.count, conventions)
     for line in lines:
         if not line.branch_exists:

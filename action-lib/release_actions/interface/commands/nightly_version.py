@@ -54,6 +54,8 @@ def run(options: argparse.Namespace, out: Console) -> int:
             tags=tags,
             settings=convention_settings(config),
         )
+    conventions = f"conventions: {result.conventions.summary()}"
+    out.log(conventions)  # a log line, not an annotation on every nightly
     for note in result.notes:
         out.notice(note, title="nightly-version")
     data = result.as_dict()
@@ -61,7 +63,7 @@ def run(options: argparse.Namespace, out: Console) -> int:
     rows = [(k, str(v)) for k, v in data.items()] + [("branch", result.branch)]
     summary = "### Nightly version\n\n" + markdown_table(rows, ("", "value"))
     summary += f"\nBase {result.base.version} comes from the {result.base.reason}.\n"
-    for note in result.notes:
+    for note in (conventions, *result.notes):
         summary += f"\n- {note}"
     out.summary(summary + "\n")
     return 0
