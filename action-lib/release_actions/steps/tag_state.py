@@ -113,16 +113,25 @@ class TagRead:
             raise
         self._procs = [describe, show]
 
-    def _collect(self) -> tuple[dict[str, str], tuple[int, str, str]]:
-        """(tag -> commit, describe's result)."""
+    def _collect(
+        self, settings: ConventionSettings, given: Conventions | None, head: str
+    ) -> tuple[
+        dict[str, str], Conventions, list[tuple[str, TagInfo]], list[str], tuple[int, str, str]
+    ]:
+        """(tag -> commit, the conventions, our ranked version tags, strays, describe's result);
+        the conventions are detected and the tags ranked while describe runs."""
+        from release_actions.core.conventions import detect
+
         describe, show = self._procs
         self._procs = []
         try:
             targets = git.parse_peeled_tags(*git.finish(show)[:2])
+            conventions = given if given is not None else detect(settings, targets, (head,))
+            ranked, ignored = _rank(targets, conventions)
         except BaseException:
             _stop(describe)
             raise
-        return targets, git.finish(describe)
+        return targets, conventions, ranked, ignored, git.finish(describe)
 
     def result(
         self, settings: ConventionSettings | None = None, conventions: Conventions | None = None
@@ -132,7 +141,7 @@ class TagRead:
         from the tags."""
         if self._state is not None:
             return self._state
-        from release_actions.core.conventions import ConventionSettings, detect
+        from release_actions.core.conventions import ConventionSettings
         from release_actions.core.nightly_base import TagState
 
         repo, fetched = self.repo, ""
@@ -141,14 +150,12 @@ class TagRead:
             if self.fetch and shallow and git.has_remote(repo):
                 fetched = _fetch_history(repo, shallow=True)
             self._start()
-        targets, described = self._collect()
+        args = (settings or ConventionSettings(), conventions, head)
+        targets, conventions, ranked, ignored, described = self._collect(*args)
         if self.fetch and not targets and not fetched and git.has_remote(repo):
             fetched = _fetch_history(repo, shallow=False)
             self._start()
-            targets, described = self._collect()
-        if conventions is None:
-            conventions = detect(settings or ConventionSettings(), targets, (head,))
-        ranked, ignored = _rank(targets, conventions)
+            targets, conventions, ranked, ignored, described = self._collect(*args)
         code, name, _ = described
         other_prefix = conventions.tag_prefix not in ("", "v")  # not in DESCRIBE's patterns
         if (code == 0 and conventions.rank(name) is None) or (code != 0 and other_prefix):
@@ -158,8 +165,8 @@ class TagRead:
         if code == 0 and name in targets:
             commit = targets[name]
             nearest = tuple(n for n, sha in targets.items() if sha == commit)
-        state = TagState(tuple(ranked), nearest, tuple(sorted(ignored)), head, fetched)
-        self._state = state._replace(conventions=conventions)
+        ignored_names = tuple(sorted(ignored))
+        self._state = TagState(tuple(ranked), nearest, ignored_names, head, fetched, conventions)
         return self._state
 
     def close(self) -> None:
