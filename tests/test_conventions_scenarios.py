@@ -169,6 +169,17 @@ def test_pytest_shape_nightly_on_its_release_branch(pytest_shape: Path) -> None:
     assert (night["base"], night["tag"]) == ("9.1.2", "9.1.1")
 
 
+def test_pytest_shape_plan(pytest_shape: Path) -> None:
+    plan, _ = cli(pytest_shape, "plan", "9.2.0")
+    assert (plan["tag"], plan["release_branch"]) == ("9.2.0", "9.2.x")
+    assert plan["previous_tag"] == "9.1.1"
+    assert (plan["publish"]["tag"], plan["publish"]["release_branch"]) == ("9.2.0", "9.2.x")
+    assert plan["post_release"]["dev_tag"] == "9.2.1.dev0"
+    titles = [item["title"] for item in plan["checklist"]]
+    assert "Create 9.2.x off main" in titles
+    assert any(t.startswith("Milestone '9.2.0':") for t in titles), titles
+
+
 def test_astropy_shape(astropy_shape: Path) -> None:
     repo = astropy_shape
     night, notes = nightly(repo)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from release_actions.core.conventions import (
+    Conventions,
     ConventionSettings,
     check_dev_tag,
     check_release_branch,
@@ -71,6 +72,14 @@ class Config(NamedTuple):
     bot_email: str = ""
     milestone_gate: str = "off"  # prepare-release: off | warn | fail on open milestone issues
     configured: tuple[str, ...] = ()  # the fields the table sets (not a key of its own)
+
+
+def with_conventions(config: Config, conventions: Conventions) -> Config:
+    """``config`` with the conventions fixed, as if configured (for a copy of the
+    repository that lacks the refs they were detected from, such as plan's snapshot)."""
+    keys = ConventionSettings._fields
+    fixed = {key: getattr(conventions, key) for key in keys}
+    return config._replace(**fixed, configured=tuple(sorted({*config.configured, *keys})))
 
 
 def convention_settings(config: Config) -> ConventionSettings:

@@ -76,7 +76,8 @@ def snapshot(repo: Path, branches: tuple[str, ...]) -> Iterator[tuple[Path, dict
         git.run(tmp, "init", "--quiet", "--bare", str(path))
         if objects is not None:
             (path / "objects" / "info" / "alternates").write_text(f"{objects}\n")
-        specs = [f"+{ref}:{ref}" for ref in sorted(heads)] + ["+refs/tags/v*:refs/tags/v*"]
+        # every tag: the repository's conventions may use another prefix than "v"
+        specs = [f"+{ref}:{ref}" for ref in sorted(heads)] + ["+refs/tags/*:refs/tags/*"]
         code, _, err = git.try_run(
             path, "fetch", "--quiet", "--no-write-fetch-head", source, *specs, extra_env=auth
         )

@@ -34,7 +34,7 @@ from pathlib import Path
 
 from release_actions.adapters.delivery import Identity
 from release_actions.adapters.tags import known_release_tags, repo_conventions
-from release_actions.core.config import Config
+from release_actions.core.config import Config, with_conventions
 from release_actions.core.versions import ReleaseBranch, ReleaseTag, parse_release_version
 from release_actions.steps.governance import MilestoneSource, check_milestone, previous_release_tag
 from release_actions.steps.plan.checklist import checklist
@@ -81,6 +81,8 @@ def make_plan(
     version = parse_release_version(version_text)
     kind = release_kind(version)
     conventions = repo_conventions(repo, config)
+    # the snapshot holds only some branches: the probes use the conventions read here
+    config = with_conventions(config, conventions)
     branch = ReleaseBranch.for_version(version, conventions)
     tag = ReleaseTag(conventions.release_tag_name(version), version)
     identity = Identity(config.bot_name, config.bot_email)

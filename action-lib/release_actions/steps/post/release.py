@@ -366,7 +366,7 @@ def _dev_tag(
         )
     code, _, err = git.try_run(repo, "tag", name, target)
     if code != 0:
-        now = git.tag_targets(repo).get(name, "")
+        now = git.tag_targets(repo, (f"refs/tags/{name}",)).get(name, "")
         if now:
             return _existing_dev_tag(repo, name, now, main_sha, branch, target)
         raise ReleaseActionsError(f"creating tag {name} failed: {err}", fix="re-run the job")
