@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from release_actions.core.config import Config, config_from_pyproject, convention_settings
+from release_actions.core.config import (
+    Config,
+    config_from_pyproject,
+    convention_settings,
+    with_conventions,
+)
 from release_actions.core.conventions import (
     DEFAULT,
     Conventions,
@@ -234,3 +239,10 @@ def test_main_develops_reads_dev_tags_of_the_convention() -> None:
     assert develops.version == Version("9.2.0") and develops.source == "9.2.0.dev0"
     assert main_develops(["v8.1.0.dev"], {}, ASTROPY).version == Version("8.1.0")
     assert main_develops(["9.2.0.dev0"], {}).version is None  # not a v-prefixed dev tag
+
+
+def test_with_conventions_fixes_them_as_configured() -> None:
+    config = with_conventions(Config(pins=("x",)), PYTEST)
+    assert convention_settings(config) == ConventionSettings(*PYTEST[:3])
+    assert detect(convention_settings(config), ["v10.0.0"], ["release-10.0.x"])[:3] == PYTEST[:3]
+    assert config.pins == ("x",)
