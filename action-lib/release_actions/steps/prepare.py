@@ -33,7 +33,7 @@ from release_actions.adapters.repo_files import read_repo_bytes, read_repo_text,
 from release_actions.adapters.tags import known_release_tags, repo_conventions
 from release_actions.adapters.uvlock import LOCK_POLICIES, UnpublishedError, relock
 from release_actions.core.config import Config
-from release_actions.core.conventions import Conventions
+from release_actions.core.conventions import DEFAULT, Conventions
 from release_actions.core.errors import InvalidValueError, ReleaseActionsError
 from release_actions.core.versions import (
     ReleaseBranch,
@@ -72,6 +72,7 @@ class PrepareResult:
     lock: str = ""
     notes: list[str] = field(default_factory=list)
     pin_changes: list[str] = field(default_factory=list)
+    conventions: Conventions = DEFAULT  # how the branch and tag were named
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -309,7 +310,8 @@ def prepare_release(
             ) from err
         raise
     result = PrepareResult(str(version), tag, branch.name, write, edited.lock)
-    result.notes = [f"conventions: {conventions.summary()}", *edited.notes, *write.notes]
+    result.notes = [*edited.notes, *write.notes]
+    result.conventions = conventions
     try:  # advisory only: never fails the release
         maintenance = maintenance_note(repo, version, conventions=conventions)
     except ReleaseActionsError:

@@ -151,6 +151,7 @@ def run(options: argparse.Namespace, out: Console) -> int:
     for step in result.steps.values():
         level = "error" if step.status == "failed" else "notice"
         out.diagnostic(level, f"{step.name}: {step.as_text()}", title="post-release")
+    out.log(f"conventions: {conventions.summary()}")
     for note in result.notes:
         out.diagnostic("notice", note, title="post-release")
     diffs = [step.diff for step in result.steps.values() if step.diff]
@@ -164,6 +165,7 @@ def run(options: argparse.Namespace, out: Console) -> int:
     next_dev = result.as_dict()["next_dev_version"]
     summary += f"Next dev version on main: `{next_dev or 'unchanged'}`\n\n"
     summary += "".join(f"> {note}\n\n" for note in result.notes)
+    summary += f"Conventions: {conventions.summary()}\n\n"
     summary += markdown_table(rows, ("step", "result"))
     if request.dry_run:
         summary += "".join(f"\n\n```diff\n{diff}\n```\n" for diff in diffs)

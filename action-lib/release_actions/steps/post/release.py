@@ -261,7 +261,6 @@ def post_release(
     version, next_base = checked.tag.version, checked.next_base
     result = PostResult(checked.tag.name, str(version), str(next_base or ""), checked.branch)
     result.conventions = checked.conventions
-    result.notes.append(f"conventions: {checked.conventions.summary()}")
     if not checked.use_remote:
         where = "no remote" if request.push else "--no-push"
         result.notes.append(
