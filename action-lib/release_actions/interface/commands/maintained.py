@@ -80,5 +80,6 @@ def run(options: argparse.Namespace, out: Console) -> int:
     out.summary(
         f"### Maintained lines (last {options.count})\n\n| line | branch | latest |\n"
         "| --- | --- | --- |\n" + "\n".join(rows) + "\n"
+        f"\nConventions: {conventions.summary()}\n"
     )
     return 0
