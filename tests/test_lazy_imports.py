@@ -79,6 +79,7 @@ OURS = {
     "release_actions.adapters.manifests",
     "release_actions.core",
     "release_actions.core.config",
+    "release_actions.core.conventions",  # the repository's tag prefix and forms (re only)
     "release_actions.core.diagnostics",
     "release_actions.core.errors",
     "release_actions.core.nightly_base",

@@ -106,7 +106,7 @@ def test_compute_lists_tags_for_a_final_release(
 ) -> None:
     seen: list[Path] = []
 
-    def listing(repo: Path) -> list[object]:
+    def listing(repo: Path, conventions: object) -> list[object]:
         seen.append(repo)
         return list(TAGS)
 

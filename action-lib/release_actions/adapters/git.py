@@ -133,6 +133,24 @@ def tag_targets(repo: Path | str, patterns: Sequence[str] = ("refs/tags/v*",)) -
     return result
 
 
+def ref_names(repo: Path | str) -> tuple[list[str], list[str]]:
+    """(tag names, branch names) of ``repo`` in one call: local branches and remote-tracking
+    ones without ``refs/heads/`` or ``refs/remotes/REMOTE/`` (no HEAD symrefs)."""
+    code, out, _ = try_run(
+        repo, "for-each-ref", "--format=%(refname)", "refs/tags", "refs/heads", "refs/remotes"
+    )
+    tags: list[str] = []
+    branches: list[str] = []
+    for ref in lines(out) if code == 0 else []:
+        if ref.startswith("refs/tags/"):
+            tags.append(ref[len("refs/tags/") :])
+        elif ref.startswith("refs/heads/"):
+            branches.append(ref[len("refs/heads/") :])
+        elif ref.startswith("refs/remotes/") and not ref.endswith("/HEAD"):
+            branches.append(ref[len("refs/remotes/") :].partition("/")[2])
+    return tags, branches
+
+
 def remote_env(repo: Path | str) -> dict[str, str]:
     """Authenticate a remote git call with the action's token (``RA_TOKEN``), if any.
 
@@ -209,7 +227,7 @@ SHOW_TAGS = ("show-ref", "-d", "--tags")
 
 
 def parse_peeled_tags(code: int, out: str) -> dict[str, str]:
-    """``v*`` tag name -> commit from ``git show-ref -d --tags`` output (tags peeled).
+    """Tag name -> commit from ``git show-ref -d --tags`` output (tags peeled).
 
     show-ref reads peeled values straight from packed-refs, unlike
     ``for-each-ref %(*objectname)``, which opens every tag object. An annotated
@@ -219,14 +237,14 @@ def parse_peeled_tags(code: int, out: str) -> dict[str, str]:
 
     >>> out = ["a1 refs/tags/v1.0.0", "b2 refs/tags/v1.1.0", "c3 refs/tags/v1.1.0^{}"]
     >>> parse_peeled_tags(0, chr(10).join([*out, "d4 refs/tags/x"]))
-    {'v1.0.0': 'a1', 'v1.1.0': 'c3'}
+    {'v1.0.0': 'a1', 'v1.1.0': 'c3', 'x': 'd4'}
     """
     if code != 0:  # exit 1: no tags at all
         return {}
     # "SHA refs/tags/NAME" lines -> [SHA, NAME, SHA, NAME, ..., ""]; peeled lines lose "^{}".
     parts = (out + "\n").replace("^{}\n", "\n").replace(" refs/tags/", "\n").split("\n")
     pairs = zip(parts[::2], parts[1::2], strict=False)  # the trailing "" has no pair
-    return {name: sha for sha, name in pairs if name[:1] == "v"}
+    return {name: sha for sha, name in pairs if name}
 
 
 def peeled_tags(repo: Path | str) -> dict[str, str]:

@@ -12,6 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from release_actions.core.conventions import (
+    Conventions,
+    ConventionSettings,
+    check_dev_tag,
+    check_release_branch,
+    check_tag_prefix,
+    dev_tag_prefix,
+)
 from release_actions.core.errors import InvalidValueError
 from release_actions.core.text_inputs import (
     check_branch_name,
@@ -40,6 +48,9 @@ TEXT_CHECKS: dict[str, Callable[[str, str], str]] = {
     "bot_name": check_identity,
     "bot_email": check_identity,
     "docs_url": check_url,
+    "tag_prefix": check_tag_prefix,
+    "dev_tag": check_dev_tag,
+    "release_branch": check_release_branch,
 }
 
 # plan's checklist items that come from the configuration.
@@ -54,7 +65,9 @@ class Config(NamedTuple):
     """Repository defaults. Keys in pyproject.toml are the kebab-case field names."""
 
     default_branch: str = ""  # empty: detected (event payload, origin's HEAD, local HEAD)
-    tag_prefix: str = "v"
+    tag_prefix: str = "v"  # unless configured: detected from the tags (see conventions)
+    dev_tag: str = "v{version}-dev"  # unless configured: detected from the dev tags
+    release_branch: str = "release-{major}.{minor}.x"  # unless configured: from the branches
     pyprojects: tuple[str, ...] = ()
     pins: tuple[str, ...] = ()
     pin_style: str = "exact"
@@ -75,6 +88,25 @@ class Config(NamedTuple):
     container_images: tuple[str, ...] = ()  # images published with the release
     extra_artifacts: tuple[str, ...] = ()  # other artefacts to check
     checklist: tuple[str, ...] = ()  # further items of the release checklist
+    configured: tuple[str, ...] = ()  # the fields the table sets (not a key of its own)
+
+
+def with_conventions(config: Config, conventions: Conventions) -> Config:
+    """``config`` with the conventions fixed, as if configured (for a copy of the
+    repository that lacks the refs they were detected from, such as plan's snapshot)."""
+    keys = ConventionSettings._fields
+    fixed = {key: getattr(conventions, key) for key in keys}
+    return config._replace(**fixed, configured=tuple(sorted({*config.configured, *keys})))
+
+
+def convention_settings(config: Config) -> ConventionSettings:
+    """The conventions the configuration fixes (the others are detected)."""
+    return ConventionSettings(
+        *(
+            getattr(config, name) if name in config.configured else None
+            for name in ConventionSettings._fields
+        )
+    )
 
 
 # The configuration Llama Stack uses (the bundled example carries it explicitly).
@@ -88,6 +120,14 @@ LLAMA_STACK = Config(
     ),
     docs_url="https://llamastack.github.io",
     container_images=("Docker Hub: distribution images",),
+    configured=(
+        "announce",
+        "container_images",
+        "default_branch",
+        "docs_url",
+        "npm_package",
+        "pins",
+    ),
 )
 
 
@@ -99,7 +139,7 @@ def config_from_pyproject(pyproject: dict[str, Any]) -> Config:
     table = tool.get("release-actions", {})
     if not isinstance(table, dict):
         raise InvalidValueError("[tool.release-actions]", table, "a TOML table")
-    known = set(Config._fields)
+    known = set(Config._fields) - {"configured"}
     values: dict[str, Any] = {}
     for key, value in table.items():
         name = key.replace("-", "_")
@@ -111,7 +151,15 @@ def config_from_pyproject(pyproject: dict[str, Any]) -> Config:
                 fix=f"remove or rename '{key}' in [tool.release-actions]",
             )
         values[name] = _coerce(key, name, value)
-    return Config(**values)
+    prefix, dev_tag = values.get("tag_prefix"), values.get("dev_tag")
+    if prefix is not None and dev_tag is not None and dev_tag_prefix(dev_tag) != prefix:
+        raise InvalidValueError(
+            "[tool.release-actions] dev-tag",
+            dev_tag,
+            f"a dev tag with the tag prefix '{prefix}', e.g. '{prefix}{{version}}-dev'",
+            fix="dev tags carry the release tags' prefix: make dev-tag start with tag-prefix",
+        )
+    return Config(**values, configured=tuple(sorted(values)))
 
 
 def _coerce(key: str, name: str, value: Any) -> Any:

@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 from packaging.version import InvalidVersion, Version
 
+from release_actions.core.conventions import DEFAULT, Conventions
 from release_actions.core.errors import InvalidValueError
 from release_actions.core.versions import DevTag, parse_tag
 
@@ -36,13 +37,16 @@ class MainLine(NamedTuple):
     source: str
 
 
-def main_develops(tag_names: Iterable[str], fallbacks: Mapping[str, str]) -> MainLine:
-    """The highest base version among main's dev tags (other tags are ignored) and the
-    ``fallback_version`` of each managed pyproject on main (path -> value)."""
+def main_develops(
+    tag_names: Iterable[str], fallbacks: Mapping[str, str], conventions: Conventions = DEFAULT
+) -> MainLine:
+    """The highest base version among main's dev tags (in any of the dev-tag forms, with
+    the prefix of ``conventions``; other tags are ignored) and the ``fallback_version`` of
+    each managed pyproject on main (path -> value)."""
     candidates: list[tuple[Version, str]] = []
     for name in tag_names:
         try:
-            tag = parse_tag(name)
+            tag = parse_tag(name, conventions)
         except InvalidValueError:
             continue
         if isinstance(tag, DevTag):

@@ -14,18 +14,16 @@ branch and the ``fallback_version``.
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
+from release_actions.core.conventions import DEFAULT, Conventions, Rank, TagInfo
 from release_actions.core.errors import ReleaseActionsError
 from release_actions.core.versions import (
     DevTag,
-    Rank,
-    TagInfo,
     Version,
     base_rank,
     dev_version,
     hotfix_guard,
     npm_form,
     parse_any_version,
-    parse_release_branch,
     parse_tag,
 )
 
@@ -46,9 +44,10 @@ class TagState(NamedTuple):
 
     ranked: tuple[tuple[str, TagInfo], ...]  # every version tag with its rank
     nearest: tuple[str, ...]  # tags on the nearest tagged commit reachable from HEAD
-    ignored: tuple[str, ...] = ()  # v* tags that are not version tags
+    ignored: tuple[str, ...] = ()  # version-shaped tags that are not the repository's
     head_branch: str = ""
     fetched: str = ""  # what was fetched to see history, if anything
+    conventions: Conventions = DEFAULT  # how the tags were read
 
 
 class Base(NamedTuple):
@@ -63,6 +62,7 @@ class Nightly(NamedTuple):
     base: Base
     branch: str
     notes: tuple[str, ...] = ()
+    conventions: Conventions = DEFAULT  # how the tags were read
 
     def as_dict(self) -> dict[str, str]:
         return {
@@ -137,8 +137,8 @@ def _best(
     return (best[0], best[2]) if best is not None else None
 
 
-def _base_of(name: str, why: str) -> Base:
-    tag = parse_tag(name)
+def _base_of(name: str, why: str, conventions: Conventions) -> Base:
+    tag = parse_tag(name, conventions)
     source = "dev-tag" if isinstance(tag, DevTag) else "release-tag"
     return Base(tag.base, source, tag.name, why)
 
@@ -148,16 +148,17 @@ def compute_base(
 ) -> Base:
     """Choose the base: nearest reachable tag, floored by releases tagged anywhere.
 
-    On ``release-X.Y.x`` only tags of line X.Y count, so the base stays in the line.
-    After a hotfix ``vX.Y.Z.N`` there the base is ``X.Y.Z.(N+1)``, as setuptools-scm
-    infers from the nearest tag; on other branches a hotfix never raises the floor.
+    On a release branch (``release-X.Y.x`` or the repository's form) only tags of line
+    X.Y count, so the base stays in the line. After a hotfix ``vX.Y.Z.N`` there the
+    base is ``X.Y.Z.(N+1)``, as setuptools-scm infers from the nearest tag; on other
+    branches a hotfix never raises the floor. A dev tag nearest to HEAD gives its own
+    version, as setuptools-scm infers it (``9.2.0.dev0`` -> 9.2.0).
     On any other branch every release and dev tag of the repository is a floor,
     so a nightly never sorts below a release already tagged somewhere. A
     ``fallback_version`` ahead of both wins (main may develop the next minor).
     """
-    line: tuple[int, int] | None = None
-    if branch.startswith("release-"):
-        line = parse_release_branch(branch).line
+    conventions = state.conventions
+    line = conventions.branch_line(branch)
     nearest = [(n, i) for n, i in state.ranked if n in state.nearest]
     near, floor = _best(nearest, line), _best(state.ranked, line)
     chosen: tuple[Rank, str, str] | None = None  # rank, tag, reason
@@ -179,12 +180,14 @@ def compute_base(
             why += f" (ahead of {chosen[1]})"
         return Base(fallback, "fallback", "", why)
     if chosen is not None:
-        return _base_of(chosen[1], chosen[2])
+        return _base_of(chosen[1], chosen[2], conventions)
     if line is not None:
         start = Version(f"{line[0]}.{line[1]}.0")
         return Base(start, "fallback", "", f"no tag of line {line[0]}.{line[1]} yet")
+    release = conventions.release_tag_name("X.Y.Z")
+    forms = f"{release}, {release}rcN, {conventions.dev_tag_name('X.Y.Z')}"
     raise ReleaseActionsError(
-        "no version tag (vX.Y.Z, vX.Y.ZrcN, vX.Y.Z-dev) and no fallback_version found",
+        f"no version tag ({forms}) and no fallback_version found",
         fix='add fallback_version = "X.Y.Z.dev0" to [tool.setuptools_scm] or push a dev tag',
         title="No base version",
     )
@@ -210,5 +213,9 @@ def nightly_from_tags(
     ignored = state.ignored
     if ignored:
         shown = ", ".join(ignored[:5]) + (" ..." if len(ignored) > 5 else "")
-        notes.append(f"ignored {len(ignored)} tag(s) that are not version tags: {shown}")
-    return Nightly(dev_version(base.version, day), base, branch, tuple(notes))
+        notes.append(
+            f"ignored {len(ignored)} tag(s) that are not this repository's version tags"
+            f" ({state.conventions.release_tag_name('X.Y.Z')}): {shown}"
+        )
+    version = dev_version(base.version, day)
+    return Nightly(version, base, branch, tuple(notes), state.conventions)

@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from release_actions.core.config import Config, check_choice
+from release_actions.core.conventions import DEFAULT, Conventions
 from release_actions.core.errors import InvalidValueError
 from release_actions.core.versions import (
     HOTFIX_NPM_REASON,
@@ -174,6 +175,7 @@ class ReleaseBuild(NamedTuple):
     target: str  # pypi | testpypi | none
     publish_npm: bool
     source: str  # tag | input
+    conventions: Conventions = DEFAULT
 
     @property
     def needs_known_tags(self) -> bool:
@@ -210,7 +212,7 @@ class ReleaseBuild(NamedTuple):
             npm_dist_tag="" if hotfix else dist_tag,
             is_prerelease=self.prerelease,
             is_dev=False,
-            release_branch=ReleaseBranch.for_version(self.version).name,
+            release_branch=ReleaseBranch.for_version(self.version, self.conventions).name,
             base_source=self.source,
             npm_skip_reason=hotfix_npm_reason(self.version),
         )
@@ -220,12 +222,15 @@ class NightlyBuild(NamedTuple):
     """A dev build of the nightly version; the plan once that version is known."""
 
     target: str  # testpypi | none
+    conventions: Conventions = DEFAULT
 
     def plan(self, version: Version, base_source: str) -> Plan:
-        return dev_plan(version, self.target, base_source)
+        return dev_plan(version, self.target, base_source, self.conventions)
 
 
-def dev_plan(version: Version, target: str, source: str) -> Plan:
+def dev_plan(
+    version: Version, target: str, source: str, conventions: Conventions = DEFAULT
+) -> Plan:
     return Plan(
         version=str(version),
         npm_version=npm_form(version),
@@ -236,7 +241,7 @@ def dev_plan(version: Version, target: str, source: str) -> Plan:
         npm_dist_tag="dev",
         is_prerelease=False,  # a dev build; see is_dev
         is_dev=True,
-        release_branch=ReleaseBranch.for_version(version).name,
+        release_branch=ReleaseBranch.for_version(version, conventions).name,
         base_source=source,
     )
 
@@ -262,10 +267,10 @@ def check_hotfix_branch(version: Version, branch: str) -> None:
 
 
 def _release(
-    version: Version, tag: str, prerelease: bool, config: Config, source: str
+    version: Version, tag: str, prerelease: bool, config: Config, source: str, conv: Conventions
 ) -> ReleaseBuild:
     target = config.rc_target if prerelease else "pypi"
-    return ReleaseBuild(version, tag, prerelease, target, target == "pypi", source)
+    return ReleaseBuild(version, tag, prerelease, target, target == "pypi", source, conv)
 
 
 def without_npm(plan: Plan) -> Plan:
@@ -290,8 +295,14 @@ def _manual_version(text: str) -> Version:
     )
 
 
-def decide(request: Request, config: Config) -> Plan | ReleaseBuild | NightlyBuild:
-    """What ``request`` publishes. Raises :class:`InvalidValueError` on bad input."""
+def decide(
+    request: Request, config: Config, conventions: Conventions = DEFAULT
+) -> Plan | ReleaseBuild | NightlyBuild:
+    """What ``request`` publishes, tags and branches named by ``conventions`` (the
+    repository's, see :func:`release_actions.core.conventions.detect`). Raises
+    :class:`InvalidValueError` on bad input."""
+    conv = conventions
+    release_tag = conv.release_tag_name
     check_choice("rc-target", config.rc_target, "rc_target")
     event = request.event
     if event == "release":
@@ -299,17 +310,17 @@ def decide(request: Request, config: Config) -> Plan | ReleaseBuild | NightlyBui
             raise InvalidValueError(
                 "tag",
                 "",
-                "vX.Y.Z or vX.Y.ZrcN",
+                f"{release_tag('X.Y.Z')} or {release_tag('X.Y.Z')}rcN",
                 fix="a release event needs its tag: pass --tag or run on `release: published`",
             )
-        tag = parse_release_tag(request.tag)
+        tag = parse_release_tag(request.tag, conv)
         if request.version and request.version != str(tag.version):
             raise InvalidValueError(
                 "version", request.version, f"{tag.version} (the release tag's version) or nothing"
             )
         check_hotfix_branch(tag.version, request.branch)
         prerelease = bool(request.prerelease) or tag.is_prerelease
-        return _release(tag.version, tag.name, prerelease, config, "tag")
+        return _release(tag.version, tag.name, prerelease, config, "tag", conv)
     if event == "workflow_dispatch":
         mode = request.dry_run or "test-pypi"
         if mode not in DRY_RUN_MODES:
@@ -326,18 +337,18 @@ def decide(request: Request, config: Config) -> Plan | ReleaseBuild | NightlyBui
             version = parse_release_version(request.version)
             check_hotfix_branch(version, request.branch)
             prerelease = version.is_prerelease or bool(request.prerelease)
-            return _release(version, f"{config.tag_prefix}{version}", prerelease, config, "input")
+            return _release(version, release_tag(version), prerelease, config, "input", conv)
         target = "testpypi" if mode == "test-pypi" else "none"
         if request.version:
             version = _manual_version(request.version)
             check_hotfix_branch(Version(version.base_version), request.branch)
             if version.dev is not None:
-                return dev_plan(version, target, "input")
+                return dev_plan(version, target, "input", conv)
             build = _release(
-                version, f"{config.tag_prefix}{version}", version.is_prerelease, config, "input"
+                version, release_tag(version), version.is_prerelease, config, "input", conv
             )
             return build._replace(target=target, publish_npm=False)
-        return NightlyBuild(target)
+        return NightlyBuild(target, conv)
     if event == "schedule":
-        return NightlyBuild("testpypi")
-    return NightlyBuild("none")
+        return NightlyBuild("testpypi", conv)
+    return NightlyBuild("none", conv)

@@ -29,6 +29,7 @@ from typing import NamedTuple
 
 from packaging.version import InvalidVersion, Version
 
+from release_actions.core.conventions import DEFAULT, Conventions, Rank, TagInfo
 from release_actions.core.errors import InvalidValueError
 
 __all__ = [
@@ -64,12 +65,6 @@ _NUM = r"(?:0|[1-9][0-9]*)"
 # A hotfix X.Y.Z.N: a fourth number from 1, never with a pre-release part.
 _HOTFIX = r"\.([1-9][0-9]*)"
 _RELEASE_RE = re.compile(rf"({_NUM})\.({_NUM})\.({_NUM})(?:(a|b|rc)({_NUM})|{_HOTFIX})?")
-_DEV_TAG_RE = re.compile(rf"v({_NUM})\.({_NUM})\.({_NUM})-dev")
-_BRANCH_RE = re.compile(rf"release-({_NUM})\.({_NUM})\.x")
-# Either form in one pass, for tag_rank: vX.Y.Z, vX.Y.Z{a,b,rc}N, vX.Y.Z.N or vX.Y.Z-dev.
-_VERSION_TAG_RE = re.compile(
-    rf"v({_NUM})\.({_NUM})\.({_NUM})(?:(a|b|rc)({_NUM})|{_HOTFIX}|(-dev))?"
-)
 _NPM_PRE = {"a": "alpha", "b": "beta", "rc": "rc"}
 # Checked before any int(): Python refuses to convert more than 4300 digits.
 MAX_VERSION_CHARS = 64
@@ -212,29 +207,43 @@ class DevTag(NamedTuple):
 Tag = ReleaseTag | DevTag
 
 
-def parse_tag(text: str) -> ReleaseTag | DevTag:
-    """Parse a release tag or a dev tag; anything else is an error naming the tag."""
-    _bounded(text, "tag", TAG_FORMS)
+def _tag_forms(conventions: Conventions) -> str:
+    if conventions == DEFAULT:
+        return TAG_FORMS
+    release = conventions.release_tag_name("X.Y.Z")
+    return f"{release}, {release}rcN or the dev tag {conventions.dev_tag_name('X.Y.Z')}"
+
+
+def parse_tag(text: str, conventions: Conventions = DEFAULT) -> ReleaseTag | DevTag:
+    """Parse a release tag or a dev tag of ``conventions``; anything else is an error
+    naming the tag."""
+    forms = _tag_forms(conventions)
+    _bounded(text, "tag", forms)
     name = text.removeprefix("refs/tags/")
-    match = _DEV_TAG_RE.fullmatch(name)
-    if match:
-        return DevTag(name, Version(".".join(match.groups())))
-    if name.startswith("v") and _RELEASE_RE.fullmatch(name[1:]):
-        return ReleaseTag(name, Version(name[1:]))
+    info = conventions.rank(name)
+    prefix = conventions.tag_prefix
+    if info is not None:
+        rest = name[len(prefix) :]
+        if info[1]:
+            return DevTag(name, Version(".".join(str(n) for n in info[0][0])))
+        return ReleaseTag(name, Version(rest))
     fix = ""
-    if _RELEASE_RE.fullmatch(name):
-        fix = f"release tags start with 'v': use v{name}"
-    elif name.startswith("v"):
-        fix = _hint(name[1:])
-    raise InvalidValueError("tag", text, TAG_FORMS, fix=fix)
+    if prefix and _RELEASE_RE.fullmatch(name):
+        fix = f"release tags start with '{prefix}': use {prefix}{name}"
+    elif name.startswith(prefix) and name != prefix:
+        fix = _hint(name[len(prefix) :])
+        if not prefix and name[:1] in "vV" and _RELEASE_RE.fullmatch(name[1:]):
+            fix = f"this repository's release tags have no prefix: use {name[1:]}"
+    raise InvalidValueError("tag", text, forms, fix=fix)
 
 
-def parse_release_tag(text: str) -> ReleaseTag:
+def parse_release_tag(text: str, conventions: Conventions = DEFAULT) -> ReleaseTag:
     """Like :func:`parse_tag` but rejects dev tags."""
-    tag = parse_tag(text)
+    tag = parse_tag(text, conventions)
     if isinstance(tag, DevTag):
+        release = conventions.release_tag_name("X.Y.Z")
         raise InvalidValueError(
-            "release tag", text, "vX.Y.Z or vX.Y.ZrcN", fix="dev tags are not releases"
+            "release tag", text, f"{release} or {release}rcN", fix="dev tags are not releases"
         )
     return tag
 
@@ -249,23 +258,21 @@ class ReleaseBranch(NamedTuple):
         return self.major, self.minor
 
     @classmethod
-    def for_version(cls, version: Version) -> "ReleaseBranch":
-        return cls(f"release-{version.major}.{version.minor}.x", version.major, version.minor)
+    def for_version(cls, version: Version, conventions: Conventions = DEFAULT) -> "ReleaseBranch":
+        name = conventions.branch_name(version.major, version.minor)
+        return cls(name, version.major, version.minor)
 
 
-def parse_release_branch(text: str) -> ReleaseBranch:
-    name = _bounded(text, "release branch", BRANCH_FORMS).removeprefix("refs/heads/")
-    match = _BRANCH_RE.fullmatch(name)
-    if not match:
-        raise InvalidValueError("release branch", text, BRANCH_FORMS)
-    return ReleaseBranch(name, int(match.group(1)), int(match.group(2)))
+def parse_release_branch(text: str, conventions: Conventions = DEFAULT) -> ReleaseBranch:
+    forms = BRANCH_FORMS if conventions == DEFAULT else conventions.branch_name("X", "Y")
+    name = _bounded(text, "release branch", forms).removeprefix("refs/heads/")
+    line = conventions.branch_line(name)
+    if line is None:
+        raise InvalidValueError("release branch", text, forms)
+    return ReleaseBranch(name, *line)
 
 
-Rank = tuple[tuple[int, ...], int, str, int]
-TagInfo = tuple[Rank, bool, tuple[int, int]]  # (rank of the base, is_dev_tag, line)
-
-
-def tag_rank(name: str) -> TagInfo | None:
+def tag_rank(name: str, conventions: Conventions = DEFAULT) -> TagInfo | None:
     """(rank of the base, is_dev_tag, line) of a version tag, or None; no Version objects.
 
     Bases compare by the dev versions they produce (``X.Y.Z.dev0`` below
@@ -278,20 +285,7 @@ def tag_rank(name: str) -> TagInfo | None:
     never raises the floor of what it develops. On its release branch the nearest
     hotfix wins over its own final (:func:`hotfix_guard`).
     """
-    if len(name) > MAX_VERSION_CHARS:
-        return None
-    match = _VERSION_TAG_RE.fullmatch(name)
-    if match is None:
-        return None
-    x, y, z, kind, number, hotfix, dev = match.groups()
-    major, minor = int(x), int(y)
-    if dev:
-        return ((major, minor, int(z)), 0, "", 0), True, (major, minor)
-    if hotfix:
-        return ((major, minor, int(z), int(hotfix) + 1), 0, "", 0), False, (major, minor)
-    if kind:
-        return ((major, minor, int(z)), 1, kind, int(number) + 1), False, (major, minor)
-    return ((major, minor, int(z) + 1), 0, "", 0), False, (major, minor)
+    return conventions.rank(name)
 
 
 def base_rank(base: Version) -> Rank:

@@ -14,8 +14,9 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from release_actions.adapters.tags import known_release_tags
+from release_actions.adapters.tags import known_release_tags, repo_conventions
 from release_actions.core.config import Config
+from release_actions.core.conventions import Conventions
 from release_actions.core.errors import InvalidValueError, ReleaseActionsError
 from release_actions.core.version_plan import (
     DRY_RUN_MODES,
@@ -115,6 +116,7 @@ def _release_plan(
     config: Config,
     npm_registry: str | None,
     notes: list[str] | None,
+    conventions: Conventions,
 ) -> Plan:
     """A release's plan: the dist-tag from the registry when it can be read, else from tags."""
     if not build.needs_known_tags:
@@ -143,7 +145,7 @@ def _release_plan(
             said.append(f"npm dist-tag from the registry: {package} latest on {where} is {shown}")
             return build.plan_from_registry(current)
     said.append(f"npm dist-tag from the repository's release tags: {reason}")
-    return build.plan(known_release_tags(repo) if repo is not None else [])
+    return build.plan(known_release_tags(repo, conventions) if repo is not None else [])
 
 
 def compute(
@@ -156,6 +158,7 @@ def compute(
     env: Mapping[str, str] | None = None,
     npm_registry: str | None = None,
     notes: list[str] | None = None,
+    conventions: Conventions | None = None,
 ) -> Plan:
     """The publish plan for ``request``. Raises :class:`ReleaseActionsError` on bad input.
 
@@ -164,9 +167,12 @@ def compute(
     package's ``latest`` on ``npm_registry`` (None: not asked), else the known
     release tags; where the dist-tag came from is appended to ``notes``. A nightly's
     base takes the highest ``fallback_version`` over the managed pyproject files; its
-    notes (which file that was) go to ``notes`` too.
+    notes (which file that was) go to ``notes`` too. ``conventions``: the
+    repository's (default: :func:`repo_conventions`).
     """
-    plan = _compute(request, repo, config, pyproject, fetch, env, npm_registry, notes)
+    if conventions is None:
+        conventions = repo_conventions(repo, config)
+    plan = _compute(request, repo, config, pyproject, fetch, env, npm_registry, notes, conventions)
     return plan if config.npm_package else without_npm(plan)
 
 
@@ -179,10 +185,11 @@ def _compute(
     env: Mapping[str, str] | None,
     npm_registry: str | None,
     notes: list[str] | None,
+    conventions: Conventions,
 ) -> Plan:
-    decision = decide(request, config)
+    decision = decide(request, config, conventions)
     if isinstance(decision, ReleaseBuild):
-        return _release_plan(decision, repo, config, npm_registry, notes)
+        return _release_plan(decision, repo, config, npm_registry, notes, conventions)
     if isinstance(decision, NightlyBuild):
         if repo is None:
             raise ReleaseActionsError(
@@ -198,6 +205,7 @@ def _compute(
             fetch=fetch,
             env=env,
             pyprojects=_with_root(managed_pyprojects(repo, config.pyprojects), pyproject),
+            conventions=conventions,
         )
         if notes is not None:
             notes.extend(result.notes)

@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from release_actions.adapters import git
-from release_actions.adapters.tags import known_release_tags
+from release_actions.adapters.tags import known_release_tags, repo_conventions
+from release_actions.core.config import Config
+from release_actions.core.conventions import DEFAULT, Conventions
 from release_actions.core.errors import InvalidValueError
 from release_actions.core.versions import (
     ReleaseTag,
@@ -63,6 +65,7 @@ class Line:
     minor: int
     latest: ReleaseTag
     branch_exists: bool = True
+    conventions: Conventions = DEFAULT  # names the branch
 
     @property
     def key(self) -> LineKey:
@@ -75,8 +78,8 @@ class Line:
 
     @property
     def branch(self) -> str:
-        """``release-0.7.x``."""
-        return f"release-{self.major}.{self.minor}.x"
+        """``release-0.7.x``, or the repository's form (``0.7.x``, ``v0.7.x``)."""
+        return self.conventions.branch_name(self.major, self.minor)
 
     def as_dict(self) -> dict[str, str]:
         return {"branch": self.branch, "line": self.label, "latest": self.latest.name}
@@ -120,19 +123,23 @@ def stable_lines(tags: Iterable[ReleaseTag]) -> list[tuple[LineKey, ReleaseTag]]
 
 
 def select_maintained(
-    tags: Iterable[ReleaseTag], count: int = DEFAULT_COUNT, branches: Iterable[str] | None = None
+    tags: Iterable[ReleaseTag],
+    count: int = DEFAULT_COUNT,
+    branches: Iterable[str] | None = None,
+    conventions: Conventions = DEFAULT,
 ) -> list[Line]:
-    """The ``count`` newest stable lines, newest first.
+    """The ``count`` newest stable lines, newest first, branches named by ``conventions``.
 
     ``branches`` (release branch names that exist) sets :attr:`Line.branch_exists`;
     None means "not known", taken as existing.
     """
     _check_count(count)
     existing = None if branches is None else set(branches)
-    return [
-        Line(key[0], key[1], tag, existing is None or f"release-{key[0]}.{key[1]}.x" in existing)
-        for key, tag in stable_lines(tags)[:count]
-    ]
+    lines = []
+    for (major, minor), tag in stable_lines(tags)[:count]:
+        name = conventions.branch_name(major, minor)
+        lines.append(Line(major, minor, tag, existing is None or name in existing, conventions))
+    return lines
 
 
 def line_is_maintained(
@@ -158,7 +165,10 @@ def line_is_maintained(
 
 
 def maintenance_note_for(
-    version: Version, tags: Sequence[ReleaseTag], count: int = DEFAULT_COUNT
+    version: Version,
+    tags: Sequence[ReleaseTag],
+    count: int = DEFAULT_COUNT,
+    conventions: Conventions = DEFAULT,
 ) -> str | None:
     """The warning for a release of ``version`` on an unmaintained line, or None."""
     line = (version.major, version.minor)
@@ -167,20 +177,22 @@ def maintenance_note_for(
     kept = ", ".join(item.label for item in select_maintained(tags, count))
     noun = "line" if count == 1 else "lines"
     return (
-        f"release-{line[0]}.{line[1]}.x is not among the {count} maintained {noun} ({kept}):"
+        f"{conventions.branch_name(*line)} is not among the {count} maintained {noun} ({kept}):"
         f" {version} is a release of an unmaintained line; make sure that is intended"
     )
 
 
-def known_release_branches(repo: Path) -> set[str]:
-    """Names of ``release-X.Y.x`` branches: local, remote-tracking and on ``origin`` (no fetch)."""
+def known_release_branches(repo: Path, conventions: Conventions = DEFAULT) -> set[str]:
+    """Names of release branches in the form of ``conventions`` (``release-X.Y.x``, ...):
+    local, remote-tracking and on ``origin`` (no fetch)."""
     names: set[str] = set()
+    glob = conventions.release_branch.partition("{major}")[0] + "*"
     out = git.run(
         repo,
         "for-each-ref",
         "--format=%(refname)",
-        "refs/heads/release-*",
-        "refs/remotes/origin/release-*",
+        f"refs/heads/{glob}",
+        f"refs/remotes/origin/{glob}",
     )
     for ref in git.lines(out):
         names.add(ref.removeprefix("refs/heads/").removeprefix("refs/remotes/origin/"))
@@ -190,35 +202,55 @@ def known_release_branches(repo: Path) -> set[str]:
             "ls-remote",
             "--heads",
             "origin",
-            "release-*",
+            glob,
             extra_env=git.remote_env(repo),
         )
         if code == 0:
             names.update(line.split("refs/heads/", 1)[1] for line in git.lines(out))
-    result = set()
-    for name in names:
-        try:
-            result.add(parse_release_branch(name).name)
-        except InvalidValueError:
-            continue
-    return result
+    return {name for name in names if _is_branch_of(name, conventions)}
 
 
-def maintained_lines(repo: Path, count: int = DEFAULT_COUNT) -> list[Line]:
-    """The maintained lines of ``repo`` (tags and branches, local and on origin)."""
+def _is_branch_of(name: str, conventions: Conventions) -> bool:
+    try:
+        branch = parse_release_branch(name, conventions)
+    except InvalidValueError:
+        return False
+    return branch.name == conventions.branch_name(branch.major, branch.minor)
+
+
+def _conventions(repo: Path, conventions: Conventions | None) -> Conventions:
+    return repo_conventions(repo, Config()) if conventions is None else conventions
+
+
+def maintained_lines(
+    repo: Path, count: int = DEFAULT_COUNT, conventions: Conventions | None = None
+) -> list[Line]:
+    """The maintained lines of ``repo`` (tags and branches, local and on origin), named by
+    ``conventions`` (default: detected from the repository's refs)."""
     _check_count(count)
-    return select_maintained(known_release_tags(repo), count, known_release_branches(repo))
+    conv = _conventions(repo, conventions)
+    tags = known_release_tags(repo, conv)
+    return select_maintained(tags, count, known_release_branches(repo, conv), conv)
 
 
-def is_maintained(repo: Path, version: Version | str, count: int = DEFAULT_COUNT) -> bool:
+def is_maintained(
+    repo: Path,
+    version: Version | str,
+    count: int = DEFAULT_COUNT,
+    conventions: Conventions | None = None,
+) -> bool:
     """Is ``version`` (e.g. ``0.5.3``, a patch about to be prepared) on a maintained line?"""
     parsed = version if isinstance(version, Version) else parse_any_version(str(version))
-    return line_is_maintained((parsed.major, parsed.minor), known_release_tags(repo), count)
+    tags = known_release_tags(repo, _conventions(repo, conventions))
+    return line_is_maintained((parsed.major, parsed.minor), tags, count)
 
 
-def maintenance_note(repo: Path, version: Version, count: int = DEFAULT_COUNT) -> str | None:
+def maintenance_note(
+    repo: Path, version: Version, count: int = DEFAULT_COUNT, conventions: Conventions | None = None
+) -> str | None:
     """:func:`maintenance_note_for` with the tags of ``repo``."""
-    return maintenance_note_for(version, known_release_tags(repo), count)
+    conv = _conventions(repo, conventions)
+    return maintenance_note_for(version, known_release_tags(repo, conv), count, conv)
 
 
 def matrix(lines: Sequence[Line]) -> dict[str, list[dict[str, str]]]:

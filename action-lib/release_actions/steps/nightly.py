@@ -34,6 +34,8 @@ from release_actions.steps.tag_state import TagRead, read_tag_state
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from release_actions.core.conventions import Conventions, ConventionSettings
+
 __all__ = ["DATE_FORMS", "current_branch", "nightly_version", "read_tag_state", "resolve_date"]
 
 
@@ -74,19 +76,26 @@ def nightly_version(
     env: Mapping[str, str] | None = None,
     tags: TagRead | None = None,
     pyprojects: Sequence[tuple[str, Mapping[str, object]]] | None = None,
+    settings: ConventionSettings | None = None,
+    conventions: Conventions | None = None,
 ) -> Nightly:
     """The nightly version of ``repo``. ``tags``: its tag state, already being read
     (see :class:`TagRead`); by default it is read here. ``pyprojects``: the managed
     pyproject files ``(path, parsed)``, whose highest ``fallback_version`` counts; by
     default only ``pyproject`` (the root one) is consulted. ``default_branch``: the
-    branch of a build whose branch is not known otherwise (empty: detected)."""
+    branch of a build whose branch is not known otherwise (empty: detected).
+    ``conventions``: the repository's (by default those ``settings`` fix, the rest
+    detected from the tags)."""
     day = resolve_date(date, env)
     given = bool(branch)
     if branch:
         branch = check_branch_name(branch.removeprefix("refs/heads/"))
         if branch.startswith("release-"):
             parse_release_branch(branch)
-    state = tags.result() if tags is not None else read_tag_state(repo, fetch=fetch)
+    if tags is not None:
+        state = tags.result(settings, conventions)
+    else:
+        state = read_tag_state(repo, fetch=fetch, settings=settings, conventions=conventions)
     if not branch:
         branch = current_branch(state, env) or default_branch
         if not branch:  # a detached HEAD outside an event: the repository's default branch

@@ -34,9 +34,10 @@ from release_actions.adapters.delivery import (
 )
 from release_actions.adapters.manifests import read_pyproject
 from release_actions.adapters.repo_files import read_repo_bytes, read_repo_text, write_repo_text
-from release_actions.adapters.tags import known_release_tags
+from release_actions.adapters.tags import known_release_tags, repo_conventions
 from release_actions.adapters.uvlock import LOCK_POLICIES, UnpublishedError, relock
 from release_actions.core.config import Config
+from release_actions.core.conventions import DEFAULT, Conventions
 from release_actions.core.errors import InvalidValueError, ReleaseActionsError
 from release_actions.core.versions import (
     ReleaseBranch,
@@ -82,6 +83,7 @@ class PrepareResult:
     lock: str = ""
     notes: list[str] = field(default_factory=list)
     pin_changes: list[str] = field(default_factory=list)
+    conventions: Conventions = DEFAULT  # how the branch and tag were named
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -98,23 +100,28 @@ class PrepareResult:
         }
 
 
-def validate(request: PrepareRequest, repo: Path, config: Config) -> tuple[Version, ReleaseBranch]:
-    """All checks that need no write: version, branch, existing tags. Raises on bad input."""
+def validate(
+    request: PrepareRequest, repo: Path, config: Config, conventions: Conventions | None = None
+) -> tuple[Version, ReleaseBranch]:
+    """All checks that need no write: version, branch, existing tags. Raises on bad input.
+    Branch and tag names follow ``conventions`` (default: the repository's)."""
+    conv = repo_conventions(repo, config) if conventions is None else conventions
     version = parse_release_version(request.version)
-    branch = ReleaseBranch.for_version(version)
+    branch = ReleaseBranch.for_version(version, conv)
     if request.release_branch:
-        branch = parse_release_branch(request.release_branch)
-        if branch.line != (version.major, version.minor):
+        branch = parse_release_branch(request.release_branch, conv)
+        expected = conv.branch_name(version.major, version.minor)
+        if branch.name != expected:
             raise InvalidValueError(
                 "release-branch",
                 request.release_branch,
-                f"release-{version.major}.{version.minor}.x for version {version}",
-                fix=f"prepare {version} on release-{version.major}.{version.minor}.x",
+                f"{expected} for version {version}",
+                fix=f"prepare {version} on {expected}",
             )
     if request.lock_policy not in LOCK_POLICIES:
         raise InvalidValueError("lock-policy", request.lock_policy, " | ".join(LOCK_POLICIES))
-    tag_name = f"{config.tag_prefix}{version}"
-    tags = known_release_tags(repo)
+    tag_name = conv.release_tag_name(version)
+    tags = known_release_tags(repo, conv)
     if any(t.name == tag_name for t in tags):
         raise ReleaseActionsError(
             f"tag {tag_name} already exists: {version} has been released",
@@ -306,10 +313,11 @@ def prepare_release(
 ) -> PrepareResult:
     """Validate, then (``before_write``: a gate that may raise) write; see the module doc."""
     config = with_default_branch(repo, config)
-    version, branch = validate(request, repo, config)
+    conventions = repo_conventions(repo, config)
+    version, branch = validate(request, repo, config, conventions)
     if before_write is not None:
         before_write(version)  # e.g. the milestone gate: after validation, before any write
-    tag = f"{config.tag_prefix}{version}"
+    tag = conventions.release_tag_name(version)
     is_minor_start = version.micro == 0 and not is_hotfix(version)
     start_point = (request.from_ref or config.default_branch) if is_minor_start else ""
     try:
@@ -338,8 +346,9 @@ def prepare_release(
         raise
     result = PrepareResult(str(version), tag, branch.name, write, edited.lock)
     result.notes = [*edited.notes, *write.notes]
+    result.conventions = conventions
     try:  # advisory only: never fails the release
-        maintenance = maintenance_note(repo, version)
+        maintenance = maintenance_note(repo, version, conventions=conventions)
     except ReleaseActionsError:
         maintenance = None
     if maintenance:

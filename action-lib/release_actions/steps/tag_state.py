@@ -26,12 +26,19 @@ if TYPE_CHECKING:
     import subprocess
     from pathlib import Path
 
+    from release_actions.core.conventions import Conventions, ConventionSettings, TagInfo
     from release_actions.core.nightly_base import TagState
-    from release_actions.core.versions import TagInfo
 
 __all__ = ["DESCRIBE", "TagRead", "read_tag_state"]
 
-DESCRIBE = ("describe", "--tags", "--abbrev=0", "--match", "v[0-9]*", "HEAD")
+# Started before the configuration is read: the two usual forms (``v1.2.3``, ``1.2.3``).
+# When the nearest of those is not one of the repository's tags, describe runs again
+# with the repository's own pattern (Conventions.describe_match).
+DESCRIBE = ("describe", "--tags", "--abbrev=0", "--match", "v[0-9]*", "--match", "[0-9]*", "HEAD")
+
+
+def _describe(match: str) -> tuple[str, ...]:
+    return ("describe", "--tags", "--abbrev=0", "--match", match, "HEAD")
 
 
 def _head_from_files(repo: Path | str) -> tuple[bool, str] | None:
@@ -107,32 +114,34 @@ class TagRead:
         self._procs = [describe, show]
 
     def _collect(
-        self,
-    ) -> tuple[dict[str, str], list[tuple[str, TagInfo]], list[str], tuple[int, str, str]]:
-        """(v* tag -> commit, ranked version tags, other v* tags, describe's result)."""
-        from release_actions.core.versions import tag_rank
+        self, settings: ConventionSettings, given: Conventions | None, head: str
+    ) -> tuple[
+        dict[str, str], Conventions, list[tuple[str, TagInfo]], list[str], tuple[int, str, str]
+    ]:
+        """(tag -> commit, the conventions, our ranked version tags, strays, describe's result);
+        the conventions are detected and the tags ranked while describe runs."""
+        from release_actions.core.conventions import detect
 
         describe, show = self._procs
         self._procs = []
         try:
             targets = git.parse_peeled_tags(*git.finish(show)[:2])
-            ranked: list[tuple[str, TagInfo]] = []
-            ignored = []
-            for tag in targets:  # ranked while describe runs
-                info = tag_rank(tag)
-                if info is None:
-                    ignored.append(tag)
-                else:
-                    ranked.append((tag, info))
+            conventions = given if given is not None else detect(settings, targets, (head,))
+            ranked, ignored = _rank(targets, conventions)
         except BaseException:
             _stop(describe)
             raise
-        return targets, ranked, ignored, git.finish(describe)
+        return targets, conventions, ranked, ignored, git.finish(describe)
 
-    def result(self) -> TagState:
-        """Version tags and the nearest tagged commit, as :class:`TagState`."""
+    def result(
+        self, settings: ConventionSettings | None = None, conventions: Conventions | None = None
+    ) -> TagState:
+        """Version tags and the nearest tagged commit, as :class:`TagState`; tags ranked
+        by ``conventions`` when given, else by those ``settings`` fix, the others detected
+        from the tags."""
         if self._state is not None:
             return self._state
+        from release_actions.core.conventions import ConventionSettings
         from release_actions.core.nightly_base import TagState
 
         repo, fetched = self.repo, ""
@@ -141,17 +150,23 @@ class TagRead:
             if self.fetch and shallow and git.has_remote(repo):
                 fetched = _fetch_history(repo, shallow=True)
             self._start()
-        targets, ranked, ignored, described = self._collect()
+        args = (settings or ConventionSettings(), conventions, head)
+        targets, conventions, ranked, ignored, described = self._collect(*args)
         if self.fetch and not targets and not fetched and git.has_remote(repo):
             fetched = _fetch_history(repo, shallow=False)
             self._start()
-            targets, ranked, ignored, described = self._collect()
+            targets, conventions, ranked, ignored, described = self._collect(*args)
         code, name, _ = described
+        other_prefix = conventions.tag_prefix not in ("", "v")  # not in DESCRIBE's patterns
+        if (code == 0 and conventions.rank(name) is None) or (code != 0 and other_prefix):
+            # the nearest v*/digit tag is not ours, or ours have another prefix: ask again
+            code, name, _ = git.try_run(repo, *_describe(conventions.describe_match))
         nearest: tuple[str, ...] = ()
         if code == 0 and name in targets:
             commit = targets[name]
             nearest = tuple(n for n, sha in targets.items() if sha == commit)
-        self._state = TagState(tuple(ranked), nearest, tuple(sorted(ignored)), head, fetched)
+        ignored_names = tuple(sorted(ignored))
+        self._state = TagState(tuple(ranked), nearest, ignored_names, head, fetched, conventions)
         return self._state
 
     def close(self) -> None:
@@ -167,13 +182,32 @@ class TagRead:
         self.close()
 
 
+def _rank(
+    targets: dict[str, str], conventions: Conventions
+) -> tuple[list[tuple[str, TagInfo]], list[str]]:
+    """(our version tags with their rank, version-shaped tags that are not ours)."""
+    rank = conventions.rank
+    ranked = []
+    for tag in targets:
+        info = rank(tag)
+        if info is not None:
+            ranked.append((tag, info))
+    return ranked, conventions.strays(t for t in targets if rank(t) is None)
+
+
 def _stop(proc: subprocess.Popen[str]) -> None:
     if proc.poll() is None:
         proc.kill()
     proc.communicate()
 
 
-def read_tag_state(repo: Path | str, *, fetch: bool = True) -> TagState:
+def read_tag_state(
+    repo: Path | str,
+    *,
+    fetch: bool = True,
+    settings: ConventionSettings | None = None,
+    conventions: Conventions | None = None,
+) -> TagState:
     """Read version tags and the nearest tagged commit; deepen a shallow clone if needed."""
     with TagRead(repo, fetch=fetch) as reading:
-        return reading.result()
+        return reading.result(settings, conventions)

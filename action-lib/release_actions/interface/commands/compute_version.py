@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from release_actions.adapters.tags import repo_conventions
 from release_actions.interface.commands.common import open_repo
 from release_actions.interface.output import Console, markdown_table, summary_rows
 from release_actions.interface.spec import JSON, REPO, Opt, branch_input, date_input, url_input
@@ -51,6 +52,8 @@ def run(options: argparse.Namespace, out: Console) -> int:
     )
     registry = options.npm_registry or config.npm_registry
     notes: list[str] = []
+    conventions = repo_conventions(repo, config)
+    out.log(f"conventions: {conventions.summary()}")
     plan = compute(
         request,
         repo=repo,
@@ -59,6 +62,7 @@ def run(options: argparse.Namespace, out: Console) -> int:
         fetch=not options.no_fetch,
         npm_registry=None if registry == "none" else registry,
         notes=notes,
+        conventions=conventions,
     )
     for note in notes:
         out.notice(note, title="compute-version")
@@ -72,5 +76,6 @@ def run(options: argparse.Namespace, out: Console) -> int:
         + markdown_table(summary_rows(data), ("", "value"))
         + skip_note
         + "".join(f"\n{note}\n" for note in notes)
+        + f"\nConventions: {conventions.summary()}\n"
     )
     return 0

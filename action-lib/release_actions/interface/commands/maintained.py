@@ -45,8 +45,12 @@ OPTIONS = (
 
 
 def run(options: argparse.Namespace, out: Console) -> int:
+    from release_actions.adapters.tags import repo_conventions
+
     repo, _pyproject, config = open_repo(options.repo, default_branch=True)
-    lines = maintained_lines(repo, options.count)
+    conventions = repo_conventions(repo, config)
+    out.log(f"conventions: {conventions.summary()}")
+    lines = maintained_lines(repo, options.count, conventions)
     for line in lines:
         if not line.branch_exists:
             out.warning(
@@ -76,5 +80,6 @@ def run(options: argparse.Namespace, out: Console) -> int:
     out.summary(
         f"### Maintained lines (last {options.count})\n\n| line | branch | latest |\n"
         "| --- | --- | --- |\n" + "\n".join(rows) + "\n"
+        f"\nConventions: {conventions.summary()}\n"
     )
     return 0

@@ -40,6 +40,7 @@ def run(options: argparse.Namespace, out: Console) -> int:
     repo_path, fetch = repo_dir(options.repo), not options.no_fetch
     started = early.take(repo_path, fetch=fetch)
     with started or TagRead(repo_path, fetch=fetch) as tags:
+        from release_actions.core.config import convention_settings
         from release_actions.steps.nightly import nightly_version  # while git works
 
         pyproject, config = repo_manifests(repo_path)
@@ -52,7 +53,10 @@ def run(options: argparse.Namespace, out: Console) -> int:
             fetch=fetch,
             tags=tags,
             pyprojects=managed_data(repo_path, config),
+            settings=convention_settings(config),
         )
+    conventions = f"conventions: {result.conventions.summary()}"
+    out.log(conventions)  # a log line, not an annotation on every nightly
     for note in result.notes:
         out.notice(note, title="nightly-version")
     data = result.as_dict()
@@ -60,7 +64,7 @@ def run(options: argparse.Namespace, out: Console) -> int:
     rows = [(k, str(v)) for k, v in data.items()] + [("branch", result.branch)]
     summary = "### Nightly version\n\n" + markdown_table(rows, ("", "value"))
     summary += f"\nBase {result.base.version} comes from the {result.base.reason}.\n"
-    for note in result.notes:
+    for note in (conventions, *result.notes):
         summary += f"\n- {note}"
     out.summary(summary + "\n")
     return 0

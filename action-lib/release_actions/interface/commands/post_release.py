@@ -7,6 +7,7 @@ import os
 import re
 from pathlib import Path
 
+from release_actions.core.conventions import Conventions
 from release_actions.core.errors import InvalidValueError
 from release_actions.core.versions import ReleaseBranch, parse_release_tag
 from release_actions.interface.commands.common import identity_from, open_repo
@@ -80,7 +81,7 @@ OPTIONS = (
 )
 
 
-def _tag_from_event(tag: str, repo: Path) -> str:
+def _tag_from_event(tag: str, repo: Path, conventions: Conventions) -> str:
     if tag:
         return tag
     event = os.environ.get("GITHUB_EVENT_NAME", "")
@@ -110,7 +111,7 @@ def _tag_from_event(tag: str, repo: Path) -> str:
                 "a full commit id (40 hexadecimal digits)",
                 fix="check the event payload (GITHUB_EVENT_PATH), or pass tag",
             )
-        return find_release_tag(repo, head_sha).name
+        return find_release_tag(repo, head_sha, conventions).name
     raise InvalidValueError(
         "tag",
         "",
@@ -120,9 +121,12 @@ def _tag_from_event(tag: str, repo: Path) -> str:
 
 
 def run(options: argparse.Namespace, out: Console) -> int:
+    from release_actions.adapters.tags import repo_conventions
+
     repo, _pyproject, config = open_repo(options.repo, default_branch=True)
+    conventions = repo_conventions(repo, config)
     request = PostRequest(
-        tag=_tag_from_event(options.tag, repo),
+        tag=_tag_from_event(options.tag, repo, conventions),
         pins=tuple(options.pin),
         main_pin_style=options.main_pin_style,
         next_dev=options.next_dev,
@@ -141,11 +145,13 @@ def run(options: argparse.Namespace, out: Console) -> int:
 
         pulls = pull_requests_from_env()
     # The manifests of both branches post-release edits are checked before its first write.
-    check_branches(repo, (config.default_branch, _release_branch(request.tag)), config.npm_package)
+    branches = (config.default_branch, _release_branch(request.tag, conventions))
+    check_branches(repo, branches, config.npm_package)
     result = post_release(repo, request, config, identity=identity, pulls=pulls)
     for step in result.steps.values():
         level = "error" if step.status == "failed" else "notice"
         out.diagnostic(level, f"{step.name}: {step.as_text()}", title="post-release")
+    out.log(f"conventions: {conventions.summary()}")
     for note in result.notes:
         out.diagnostic("notice", note, title="post-release")
     diffs = [step.diff for step in result.steps.values() if step.diff]
@@ -159,6 +165,7 @@ def run(options: argparse.Namespace, out: Console) -> int:
     next_dev = result.as_dict()["next_dev_version"]
     summary += f"Next dev version on {config.default_branch}: `{next_dev or 'unchanged'}`\n\n"
     summary += "".join(f"> {note}\n\n" for note in result.notes)
+    summary += f"Conventions: {conventions.summary()}\n\n"
     summary += markdown_table(rows, ("step", "result"))
     if request.dry_run:
         summary += "".join(f"\n\n```diff\n{diff}\n```\n" for diff in diffs)
@@ -166,8 +173,10 @@ def run(options: argparse.Namespace, out: Console) -> int:
     return 1 if result.failed else 0
 
 
-def _release_branch(tag: str) -> str:
+def _release_branch(tag: str, conventions: Conventions) -> str:
     try:
-        return ReleaseBranch.for_version(parse_release_tag(tag).version).name
+        return ReleaseBranch.for_version(
+            parse_release_tag(tag, conventions).version, conventions
+        ).name
     except InvalidValueError:
         return ""  # post_release reports the tag

@@ -21,13 +21,18 @@ from release_actions.steps.governance import (
     ensure_draft_release,
     previous_release_tag,
 )
-from release_actions.steps.prepare import PrepareRequest, prepare_release
+from release_actions.steps.prepare import PrepareRequest, PrepareResult, prepare_release
 
 OPTIONS = (
     REPO,
     JSON,
     Opt("--version", "RA_VERSION", help="X.Y.Z, X.Y.ZrcN or the hotfix X.Y.Z.N"),
-    Opt("--release-branch", "RA_RELEASE_BRANCH", check=branch_input, help="default: release-X.Y.x"),
+    Opt(
+        "--release-branch",
+        "RA_RELEASE_BRANCH",
+        check=branch_input,
+        help="default: in the repository's form, e.g. release-X.Y.x",
+    ),
     Opt(
         "--from",
         "RA_FROM",
@@ -123,6 +128,8 @@ def run(options: argparse.Namespace, out: Console) -> int:
         pulls=pulls,
         before_write=milestone_gate if gate_mode != "off" else None,
     )
+    conventions = f"conventions: {result.conventions.summary()}"
+    out.log(conventions)
     for note in result.notes:
         out.notice(note, title="prepare-release")
     data = result.as_dict()
@@ -132,7 +139,7 @@ def run(options: argparse.Namespace, out: Console) -> int:
         data.update(reports[0].as_dict())
     if draft_release and request.push and github is not None:
         try:
-            draft = _draft_release(repo, github, result.tag, result.version, result.release_branch)
+            draft = _draft_release(repo, github, result)
         except ReleaseActionsError as err:
             out.error(err, result_follows=True)
             data["release_error"] = err.message
@@ -154,7 +161,7 @@ def run(options: argparse.Namespace, out: Console) -> int:
     summary = f"### {title} {result.tag}\n\n" + markdown_table(summary_rows(data), ("", "value"))
     for line in result.pin_changes:
         summary += f"\n- pin: `{line}`"
-    for note in result.notes:
+    for note in (*result.notes, conventions):
         summary += f"\n- {note}"
     if extra_summary:
         summary += "\n\n" + extra_summary
@@ -164,11 +171,12 @@ def run(options: argparse.Namespace, out: Console) -> int:
     return code
 
 
-def _draft_release(
-    repo: Path, github: ReleaseSource, tag: str, version: str, branch: str
-) -> DraftRelease:
+def _draft_release(repo: Path, github: ReleaseSource, result: PrepareResult) -> DraftRelease:
     """The draft release of the prepared version, notes since the previous release tag."""
     from release_actions.adapters.tags import known_release_tags
 
-    previous = previous_release_tag(Version(version), known_release_tags(repo))
-    return ensure_draft_release(github, ReleaseTag(tag, Version(version)), branch, previous)
+    version = Version(result.version)
+    tags = known_release_tags(repo, result.conventions)
+    previous = previous_release_tag(version, tags)
+    tag = ReleaseTag(result.tag, version)
+    return ensure_draft_release(github, tag, result.release_branch, previous)

@@ -35,18 +35,20 @@ OPTIONS = (
 
 
 def run(options: argparse.Namespace, out: Console) -> int:
-    tag = parse_release_tag(options.tag)
+    from release_actions.adapters.tags import known_release_tags, repo_conventions
+    from release_actions.core.config import Config
+
+    conventions = repo_conventions(Path(options.repo), Config())  # outside git: the defaults
+    tag = parse_release_tag(options.tag, conventions)
     previous = options.previous_tag
     if not previous:
-        from release_actions.adapters.tags import known_release_tags
-
         try:
-            tags = known_release_tags(Path(options.repo))
+            tags = known_release_tags(Path(options.repo), conventions)
         except ReleaseActionsError as err:  # not a git repository: GitHub picks
             out.notice(f"cannot list the release tags ({err.message})", title="release-notes")
             tags = []
         previous = previous_release_tag(tag.version, tags) or ""
-    target = options.target or ReleaseBranch.for_version(tag.version).name
+    target = options.target or ReleaseBranch.for_version(tag.version, conventions).name
 
     from release_actions.adapters.github_repo import pull_requests_from_env
 

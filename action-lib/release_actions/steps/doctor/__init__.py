@@ -50,6 +50,7 @@ from release_actions.steps.doctor.context import Context, current_branch, doctor
 from release_actions.steps.doctor.inference import check_scm_inference
 from release_actions.steps.doctor.locks import check_npm_lock, check_python_pins
 from release_actions.steps.doctor.release_refs import (
+    check_conventions,
     check_dev_tag,
     check_release_branches,
     check_tags,
@@ -82,6 +83,7 @@ CHECKS = (
     "fallback-version",
     "python-pins",
     "npm-lock",
+    "conventions",
     "tags",
     "release-branches",
     "dev-tag",
@@ -96,6 +98,7 @@ CHECK_FUNCTIONS: dict[str, Callable[[Context], Check]] = {
     "fallback-version": check_fallback_version,
     "python-pins": check_python_pins,
     "npm-lock": check_npm_lock,
+    "conventions": check_conventions,
     "tags": check_tags,
     "release-branches": check_release_branches,
     "dev-tag": check_dev_tag,

@@ -18,8 +18,9 @@ from packaging.utils import canonicalize_name
 from release_actions.adapters import git
 from release_actions.adapters.manifests import read_pyproject
 from release_actions.adapters.repo_files import read_repo_text, root_first, tracked_files
-from release_actions.adapters.tags import known_tag_names
+from release_actions.adapters.tags import known_tag_names, repo_conventions
 from release_actions.core.config import Config
+from release_actions.core.conventions import Conventions
 from release_actions.core.errors import InvalidValueError
 from release_actions.core.versions import DevTag, ReleaseTag, parse_tag
 from release_actions.steps.maintained import known_release_branches
@@ -138,20 +139,25 @@ class Context:
         return result
 
     @cached_property
+    def conventions(self) -> Conventions:
+        """The repository's tag and branch conventions (configured or detected)."""
+        return repo_conventions(self.repo, self.config)
+
+    @cached_property
     def tag_names(self) -> set[str]:
-        return known_tag_names(self.repo)
+        return known_tag_names(self.repo, self.conventions)
 
     @cached_property
     def parsed_tags(self) -> tuple[list[ReleaseTag], list[DevTag], list[str]]:
         releases: list[ReleaseTag] = []
         devs: list[DevTag] = []
         bad: list[str] = []
-        prefix = self.config.tag_prefix
+        prefix = self.conventions.tag_prefix
         for name in sorted(self.tag_names):
             if not (name.startswith(prefix) and name[len(prefix) : len(prefix) + 1].isdigit()):
                 continue
             try:
-                tag = parse_tag(name)
+                tag = parse_tag(name, self.conventions)
             except InvalidValueError:
                 bad.append(name)
                 continue
@@ -173,4 +179,4 @@ class Context:
 
     @cached_property
     def branches(self) -> set[str]:
-        return known_release_branches(self.repo)
+        return known_release_branches(self.repo, self.conventions)

@@ -1,10 +1,11 @@
-"""Checks on tags and branches: tags, release-branches and dev-tag.
+"""Checks on tags and branches: conventions, tags, release-branches and dev-tag.
 
-Every ``v<digit>...`` tag should parse as a release tag (hotfixes ``vX.Y.Z.N``
-included) or a dev tag, and only those it cannot place are warned about; every released
-line X.Y must have its ``release-X.Y.x`` branch (missing: fail for a maintained
-line, warn for older ones); the default branch's dev tag must be above the
-newest final release.
+The conventions (tag prefix, dev-tag and release-branch forms) are shown, each
+configured or detected. Every ``<prefix><digit>...`` tag should parse as a release
+tag (hotfixes ``X.Y.Z.N`` included) or a dev tag, and only those it cannot place are
+warned about; every released line X.Y must have its release branch (``release-X.Y.x``
+or the repository's form; missing: fail for a maintained line, warn for older ones);
+the default branch's dev tag must be above the newest final release.
 """
 
 from __future__ import annotations
@@ -14,7 +15,11 @@ from release_actions.steps.doctor.context import Context
 from release_actions.steps.doctor.report import FAIL, OK, WARN, Check
 from release_actions.steps.maintained import line_is_maintained
 
-__all__ = ["check_dev_tag", "check_release_branches", "check_tags"]
+__all__ = ["check_conventions", "check_dev_tag", "check_release_branches", "check_tags"]
+
+
+def check_conventions(ctx: Context) -> Check:
+    return Check("conventions", OK, ctx.conventions.summary())
 
 
 def check_tags(ctx: Context) -> Check:
@@ -25,8 +30,7 @@ def check_tags(ctx: Context) -> Check:
         return Check(
             name,
             WARN,
-            f"{len(bad)} tag(s) look like versions but cannot be placed as vX.Y.Z, vX.Y.ZrcN,"
-            f" the hotfix vX.Y.Z.N or vX.Y.Z-dev: {shown}",
+            f"{len(bad)} tag(s) look like versions but cannot be placed as {_forms(ctx)}: {shown}",
             "release-actions ignores them, git describe and setuptools-scm do not; keep any"
             " that name a published release, and rename or delete one that was never"
             f" published (e.g. git push origin :refs/tags/{bad[0]})",
@@ -34,6 +38,16 @@ def check_tags(ctx: Context) -> Check:
     if not releases and not devs:
         return Check(name, OK, "no version tags yet")
     return Check(name, OK, f"{len(releases)} release and {len(devs)} dev tag(s), all parse")
+
+
+def _forms(ctx: Context) -> str:
+    release = ctx.conventions.release_tag_name("X.Y.Z")
+    dev = ctx.conventions.dev_tag_name("X.Y.Z")
+    return f"{release}, {release}rcN, the hotfix {release}.N or {dev}"
+
+
+def _branch(ctx: Context, tag: ReleaseTag) -> str:
+    return ReleaseBranch.for_version(tag.version, ctx.conventions).name
 
 
 def check_release_branches(ctx: Context) -> Check:
@@ -46,13 +60,9 @@ def check_release_branches(ctx: Context) -> Check:
         if tag.line not in latest or latest[tag.line].is_prerelease or not tag.is_prerelease:
             latest[tag.line] = tag
     branches = ctx.branches
-    missing = {
-        line: tag
-        for line, tag in latest.items()
-        if ReleaseBranch.for_version(tag.version).name not in branches
-    }
+    missing = {line: tag for line, tag in latest.items() if _branch(ctx, tag) not in branches}
     if not missing:
-        names = ", ".join(ReleaseBranch.for_version(t.version).name for t in latest.values())
+        names = ", ".join(_branch(ctx, t) for t in latest.values())
         return Check(name, OK, f"every released line has its branch: {names}")
     maintained = {line for line in missing if line_is_maintained(line, releases, ctx.count)}
     status = FAIL if maintained else WARN
@@ -61,11 +71,9 @@ def check_release_branches(ctx: Context) -> Check:
     for line in ordered:
         tag = missing[line]
         kind = "maintained" if line in maintained else "unmaintained"
-        described.append(
-            f"{ReleaseBranch.for_version(tag.version).name} ({kind}, latest {tag.name})"
-        )
+        described.append(f"{_branch(ctx, tag)} ({kind}, latest {tag.name})")
     first = missing[ordered[0]]
-    branch = ReleaseBranch.for_version(first.version).name
+    branch = _branch(ctx, first)
     return Check(
         name,
         status,
@@ -85,17 +93,17 @@ def check_dev_tag(ctx: Context) -> Check:
         return Check(name, OK, "no final release yet")
     newest = finals[-1]
     nxt = next_dev_base(newest.version, ctx.config.next_dev)
-    prefix = ctx.config.tag_prefix
+    conventions = ctx.conventions
     fix = (
         f"run post-release for {newest.name}: it tags {ctx.config.default_branch} with"
-        f" {prefix}{nxt}-dev and bumps fallback_version to {nxt}.dev0"
+        f" {conventions.dev_tag_name(nxt)} and bumps fallback_version to {nxt}.dev0"
     )
     if not devs:
         return Check(
             name,
             WARN,
-            f"no dev tag ({prefix}X.Y.Z-dev) although {newest.name} is released: nightlies in"
-            " tagless checkouts fall back to fallback_version",
+            f"no dev tag ({conventions.dev_tag_name('X.Y.Z')}) although {newest.name} is"
+            " released: nightlies in tagless checkouts fall back to fallback_version",
             fix,
         )
     top = devs[-1]

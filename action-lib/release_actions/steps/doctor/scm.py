@@ -143,11 +143,12 @@ def check_fallback_version(ctx: Context) -> Check:
     return _fallback_for_branch(ctx, next(iter(parsed.values())), ", ".join(values))
 
 
-def _line_of(branch: str) -> ReleaseBranch | None:
-    if not branch.startswith("release-"):
+def _line_of(ctx: Context, branch: str) -> ReleaseBranch | None:
+    """The release branch ``branch`` is, in the repository's form; None for another."""
+    if ctx.conventions.branch_line(branch) is None:
         return None
     try:
-        return parse_release_branch(branch)
+        return parse_release_branch(branch, ctx.conventions)
     except InvalidValueError:
         return None
 
@@ -156,7 +157,7 @@ def expected_fallback(ctx: Context) -> str:
     """The ``fallback_version`` the checked branch should hold: on a release branch its
     line's latest release ``X.Y.Z`` (``X.Y.0`` before the first), elsewhere the next
     development version ``X.Y.Z.dev0`` after the newest final release."""
-    release_branch = _line_of(ctx.branch)
+    release_branch = _line_of(ctx, ctx.branch)
     if release_branch is not None:
         line = release_branch.line
         in_line = [t for t in ctx.releases if t.line == line]
@@ -170,7 +171,7 @@ def expected_fallback(ctx: Context) -> str:
 def _fallback_for_branch(ctx: Context, value: Version, where: str) -> Check:
     name = "fallback-version"
     branch = ctx.branch
-    release_branch = _line_of(branch)
+    release_branch = _line_of(ctx, branch)
     if branch and branch == ctx.config.default_branch:
         finals = ctx.finals
         if value.dev != 0 or value.post is not None or value.local is not None:

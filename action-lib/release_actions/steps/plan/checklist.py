@@ -226,7 +226,7 @@ def _titles(plan: ReleasePlan, config: Config) -> tuple[str, ...]:
     if plan.milestone is not None:
         return plan.milestone.tried
     base = Version(plan.version).base_version
-    return (f"{config.tag_prefix}{base}", base)
+    return (f"{config.tag_prefix}{base}", base) if config.tag_prefix else (base,)
 
 
 # Markers of the notes prepare-release passes on from pyproject_edit.ensure_scm_config:

@@ -76,7 +76,8 @@ def snapshot(repo: Path, branches: tuple[str, ...]) -> Iterator[tuple[Path, dict
         git.run(tmp, "init", "--quiet", "--bare", str(path))
         if objects is not None:
             (path / "objects" / "info" / "alternates").write_text(f"{objects}\n")
-        specs = [f"+{ref}:{ref}" for ref in sorted(heads)] + ["+refs/tags/v*:refs/tags/v*"]
+        # every tag: the repository's conventions may use another prefix than "v"
+        specs = [f"+{ref}:{ref}" for ref in sorted(heads)] + ["+refs/tags/*:refs/tags/*"]
         code, _, err = git.try_run(
             path, "fetch", "--quiet", "--no-write-fetch-head", source, *specs, extra_env=auth
         )
@@ -184,7 +185,7 @@ def probe_post(
         return {"error": error}
     return {
         "next_dev_version": result.next_dev,
-        "dev_tag": f"{config.tag_prefix}{result.next_dev}-dev" if result.next_dev else "",
+        "dev_tag": result.conventions.dev_tag_name(result.next_dev) if result.next_dev else "",
         "steps": {
             name: {"status": step.status, "detail": step.detail, "text": step.as_text()}
             for name, step in result.steps.items()

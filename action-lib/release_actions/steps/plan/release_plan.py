@@ -33,8 +33,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from release_actions.adapters.delivery import Identity
-from release_actions.adapters.tags import known_release_tags
-from release_actions.core.config import Config
+from release_actions.adapters.tags import known_release_tags, repo_conventions
+from release_actions.core.config import Config, with_conventions
 from release_actions.core.versions import ReleaseBranch, ReleaseTag, parse_release_version
 from release_actions.steps.default_branch import with_default_branch
 from release_actions.steps.governance import MilestoneSource, check_milestone, previous_release_tag
@@ -82,14 +82,17 @@ def make_plan(
     version = parse_release_version(version_text)
     config = with_default_branch(repo, config)
     kind = release_kind(version)
-    branch = ReleaseBranch.for_version(version)
-    tag = ReleaseTag(f"{config.tag_prefix}{version}", version)
+    conventions = repo_conventions(repo, config)
+    # the snapshot holds only some branches: the probes use the conventions read here
+    config = with_conventions(config, conventions)
+    branch = ReleaseBranch.for_version(version, conventions)
+    tag = ReleaseTag(conventions.release_tag_name(version), version)
     identity = Identity(config.bot_name, config.bot_email)
     report = None
     if milestones is not None:
         report = check_milestone(milestones, version, "warn", tag_prefix=config.tag_prefix)
     with snapshot(repo, (config.default_branch, branch.name)) as (snap, heads):
-        tags = known_release_tags(snap)
+        tags = known_release_tags(snap, conventions)
         previous = previous_release_tag(version, tags) or ""
         branch_sha = heads.get(f"refs/heads/{branch.name}", "")
         head = branch_sha or heads.get(f"refs/heads/{config.default_branch}", "")

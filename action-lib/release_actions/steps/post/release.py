@@ -1,9 +1,10 @@
 """post-release: what follows a published release, in three independent steps.
 
-* ``dev-tag``: the lightweight tag ``vX.Y.(Z+1)-dev`` (or ``vX.(Y+1).0-dev``) on main.
+* ``dev-tag``: the lightweight tag ``vX.Y.(Z+1)-dev`` (or ``vX.(Y+1).0-dev``) on main,
+  in the repository's dev-tag form (``X.Y.Z.dev0``, ``vX.Y.Z.dev``: see conventions).
 * ``main``: ``fallback_version = "<next>.dev0"`` in every managed pyproject.toml on
   main (optionally the sibling pins ``>=X.Y.Z`` and a re-lock), pushed or as a PR.
-* ``branch``: on ``release-X.Y.x``, the npm dependency on the client set to the
+* ``branch``: on the release branch (``release-X.Y.x``), the npm dependency on the client set to the
   released version and ``package-lock.json`` refreshed by a real npm.
 
 Validate, then act: every input (the npm ones too), the release tag (on its
@@ -39,9 +40,10 @@ from release_actions.adapters.delivery import (
     write_change,
 )
 from release_actions.adapters.npm_registry import npm_registry_url
-from release_actions.adapters.tags import origin_tag_targets
+from release_actions.adapters.tags import origin_tag_targets, repo_conventions
 from release_actions.adapters.uvlock import relock
 from release_actions.core.config import Config
+from release_actions.core.conventions import DEFAULT, Conventions
 from release_actions.core.errors import InvalidValueError, ReleaseActionsError
 from release_actions.core.main_line import leave_main_alone, main_develops
 from release_actions.core.versions import (
@@ -91,6 +93,7 @@ class PostResult:
     release_branch: str
     steps: dict[str, Step] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    conventions: Conventions = DEFAULT  # names the dev tag
 
     @property
     def failed(self) -> bool:
@@ -105,7 +108,9 @@ class PostResult:
             # Empty when main is left alone (an RC, an old line).
             "next_dev_version": self.next_dev if main.status not in ("skipped",) else "",
             "release_branch": self.release_branch,
-            "dev_tag": f"v{self.next_dev}-dev" if dev.status in ("created", "exists") else "",
+            "dev_tag": self.conventions.dev_tag_name(self.next_dev)
+            if dev.status in ("created", "exists")
+            else "",
             "dev_tag_status": dev.status,
             "main_status": main.status,
             "main_commit": main.sha if main.status in ("pushed", "committed", "unchanged") else "",
@@ -120,23 +125,25 @@ class PostResult:
         }
 
 
-def find_release_tag(repo: Path, commit: str) -> ReleaseTag:
+def find_release_tag(repo: Path, commit: str, conventions: Conventions = DEFAULT) -> ReleaseTag:
     """The highest-precedence release tag on ``commit``: never a dev tag, final over RC.
 
     Origin's tags are read with the action's token; an unreachable origin is an error.
     """
-    targets = git.tag_targets(repo)
+    match = f"refs/tags/{conventions.describe_match}"
+    targets = git.tag_targets(repo, (match,))
     if git.has_remote(repo):
-        targets = {**targets, **origin_tag_targets(repo)}
+        targets = {**targets, **origin_tag_targets(repo, match=match)}
     tags = []
     for name in (n for n, sha in targets.items() if sha == commit):
         try:
-            tags.append(parse_release_tag(name))
+            tags.append(parse_release_tag(name, conventions))
         except InvalidValueError:
             continue
     if not tags:
         raise ReleaseActionsError(
-            f"no release tag (vX.Y.Z or vX.Y.ZrcN) points at {commit}",
+            f"no release tag ({conventions.release_tag_name('X.Y.Z')}, or an RC) points at"
+            f" {commit}",
             fix="pass the release tag explicitly with --tag",
             title="Release tag not found",
         )
@@ -204,12 +211,14 @@ class _Checked:
     wait_attempts: int
     wait_seconds: float
     use_remote: bool
-    tags: dict[str, str]  # v* tag -> commit, on origin (or in the clone with --no-push)
+    tags: dict[str, str]  # version tag -> commit, on origin (or in the clone with --no-push)
+    conventions: Conventions = DEFAULT
 
 
 def _check(repo: Path, request: PostRequest, config: Config) -> _Checked:
     """Everything post-release can check without writing; raises on the first problem."""
-    tag = parse_release_tag(request.tag)
+    conv = repo_conventions(repo, config)
+    tag = parse_release_tag(request.tag, conv)
     pin_style = request.main_pin_style or config.main_pin_style
     if pin_style not in ("none", "minimum"):
         raise InvalidValueError("main-pin-style", pin_style, "none | minimum")
@@ -220,11 +229,12 @@ def _check(repo: Path, request: PostRequest, config: Config) -> _Checked:
     registry = npm_registry_url(request.npm_registry or config.npm_registry)
     attempts, seconds = check_npm_wait(request.npm_wait_attempts, request.npm_wait_seconds)
     use_remote = request.push and git.has_remote(repo)
-    branch = ReleaseBranch.for_version(tag.version).name
-    tags = origin_tag_targets(repo) if use_remote else git.tag_targets(repo)
+    branch = ReleaseBranch.for_version(tag.version, conv).name
+    match = f"refs/tags/{conv.describe_match}"
+    tags = origin_tag_targets(repo, match=match) if use_remote else git.tag_targets(repo, (match,))
     tag_sha = tags.get(tag.name, "")
     if not tag_sha:
-        local = git.tag_targets(repo).get(tag.name) if use_remote else None
+        local = git.tag_targets(repo, (match,)).get(tag.name) if use_remote else None
         raise ReleaseActionsError(
             f"tag {tag.name} does not exist "
             + (
@@ -254,7 +264,7 @@ def _check(repo: Path, request: PostRequest, config: Config) -> _Checked:
             title="Release tag not on its branch",
         )
     return _Checked(
-        tag, next_base, branch, pin_style, mode, registry, attempts, seconds, use_remote, tags
+        tag, next_base, branch, pin_style, mode, registry, attempts, seconds, use_remote, tags, conv
     )
 
 
@@ -270,6 +280,7 @@ def post_release(
     checked = _check(repo, request, config)
     version, next_base = checked.tag.version, checked.next_base
     result = PostResult(checked.tag.name, str(version), str(next_base or ""), checked.branch)
+    result.conventions = checked.conventions
     if not checked.use_remote:
         where = "no remote" if request.push else "--no-push"
         result.notes.append(
@@ -302,7 +313,7 @@ def post_release(
     branch_preview = branch_step(True)
     main_sha = _remote_head(repo, config.default_branch, checked.use_remote)
     # One notion of what main develops, for the dev tag as for the bump.
-    develops = main_develops(checked.tags, main_preview.fallbacks)
+    develops = main_develops(checked.tags, main_preview.fallbacks, checked.conventions)
     reason = (
         leave_main_alone(next_base, develops, config.default_branch)
         if next_base is not None
@@ -334,7 +345,7 @@ def _dev_tag(
         return Step("dev-tag", "skipped", left_alone_reason(checked.tag.version, config))
     if reason:
         return Step("dev-tag", "skipped", reason)
-    name = f"{config.tag_prefix}{next_base}-dev"
+    name = checked.conventions.dev_tag_name(next_base)
     branch = config.default_branch
     existing = checked.tags.get(name, "")
     if existing:
@@ -376,7 +387,7 @@ def _dev_tag(
         )
     code, _, err = git.try_run(repo, "tag", name, target)
     if code != 0:
-        now = git.tag_targets(repo).get(name, "")
+        now = git.tag_targets(repo, (f"refs/tags/{name}",)).get(name, "")
         if now:
             return _existing_dev_tag(repo, name, now, main_sha, branch, target)
         raise ReleaseActionsError(f"creating tag {name} failed: {err}", fix="re-run the job")
@@ -399,10 +410,7 @@ def _existing_dev_tag(
 
 
 def _bump_title(config: Config, checked: _Checked) -> str:
-    return (
-        f"chore: bump fallback_version to {checked.next_base}.dev0 after "
-        f"{config.tag_prefix}{checked.tag.version}"
-    )
+    return f"chore: bump fallback_version to {checked.next_base}.dev0 after {checked.tag.name}"
 
 
 def _before_bump(repo: Path, main_sha: str, branch: str, title: str) -> str:
@@ -471,7 +479,10 @@ def _main(
         return Step("main", "skipped", left_alone_reason(version, config))
     target = f"{next_base}.dev0"
     # Tags re-read for the real write: a concurrent post-release may have moved main on.
-    tags = checked.tags if dry_run or not checked.use_remote else origin_tag_targets(repo)
+    match = f"refs/tags/{checked.conventions.describe_match}"
+    tags = (
+        checked.tags if dry_run or not checked.use_remote else origin_tag_targets(repo, match=match)
+    )
     pins = request.pins or config.pins
     left_alone: list[str] = []
     fallbacks: dict[str, str] = {}
@@ -492,7 +503,8 @@ def _main(
             current = read_fallback_version(texts[path][1], path_for_errors=rel)
             if current is not None:
                 fallbacks[rel] = current
-        reason = leave_main_alone(next_base, main_develops(tags, fallbacks), config.default_branch)
+        develops = main_develops(tags, fallbacks, checked.conventions)
+        reason = leave_main_alone(next_base, develops, config.default_branch)
         if reason:  # an older line, or main moved ahead meanwhile: never move it back
             left_alone.append(reason)
             return []
@@ -522,7 +534,7 @@ def _main(
         mode=checked.mode,
         push=request.push,
         dry_run=dry_run,
-        pr_branch=f"{PR_BRANCH_PREFIX}post-release-{config.tag_prefix}{version}",
+        pr_branch=f"{PR_BRANCH_PREFIX}post-release-{checked.tag.name}",
         pr_title=title,
         pr_body="Opened by llama-stack/release-actions post-release.",
         pulls=pulls,
