@@ -3,10 +3,7 @@
 Every shape (:mod:`tests.testbed.shapes`) runs compute-version for a release event
 and for a manual dispatch, nightly-version, a minor and a patch prepare-release (and
 one dry run), post-release, doctor, plan and maintained, and each test asserts what
-the command produced. The expected values are issue 15's target behaviour; a test
-whose target has not landed on main yet is ``xfail(strict=True)`` with the part of the
-issue it waits for (``Shape.xfail``): when that part lands the test XPASSes, fails the
-run, and its mark is removed.
+the command produced (issue 15's target behaviour).
 
 Each shape is built once per module; a test that writes works on a copy of its bare
 origin and checks the world afterwards: refs on origin and files on the pushed branches.
@@ -29,17 +26,8 @@ LLAMA_ITEMS = ("Discord", "Docker Hub", "llamastack.github.io", "llama-stack-cli
 
 
 def cases(test: str) -> list[object]:
-    """One parameter per shape, xfail (strict) where ``test`` waits for a part of issue 15."""
-    return [
-        pytest.param(
-            shape,
-            id=shape.name,
-            marks=[pytest.mark.xfail(strict=True, reason=shape.xfail[test])]
-            if test in shape.xfail
-            else [],
-        )
-        for shape in SHAPES
-    ]
+    """One parameter per shape (``test`` names the command, for the reader)."""
+    return [pytest.param(shape, id=shape.name) for shape in SHAPES]
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,6 @@
 """What issue 15 asks every command to produce on each shape of :mod:`tests.testbed.shapes`.
 
-One row per shape (:class:`Shape`); ``Shape.xfail`` names the tests whose target has
-not landed on main yet and the part of the issue each waits for.
+One row per shape (:class:`Shape`).
 """
 
 from __future__ import annotations
@@ -21,17 +20,12 @@ from .shapes import (
     build_twin,
 )
 
-A = "issue 15 (A): tag prefixes, dev-tag and release-branch forms"
-C = "issue 15 (C): neutral defaults (no npm unless configured) and the real default branch"
-D = "issue 15 (D): fallback_version everywhere, workspaces"
-
 
 @dataclass(frozen=True)
 class Shape:
     """A shape and what each command should produce on it: issue 15's target behaviour.
 
-    ``xfail`` maps a test (command) to the part of issue 15 it waits for; the tests not
-    named there already pass on main. The release under test is ``patch`` of the line
+    The release under test is ``patch`` of the line
     on ``release_branch``; its tag ``patch_tag`` is created on origin where a step needs it.
     """
 
@@ -54,17 +48,8 @@ class Shape:
     pins: bool = False  # prepare-release pins llama-stack-client
     generic_plan: bool = True  # plan names no Llama Stack item
     npm_env: Mapping[str, str] = field(default_factory=dict)
-    xfail: Mapping[str, str] = field(default_factory=dict)
 
 
-# A shape whose tags or branches only part A reads: every command waits for it.
-ALL_WAIT_FOR_A = dict.fromkeys(
-    (
-        *("compute-release", "compute-dispatch", "nightly", "prepare-minor", "prepare-patch"),
-        *("prepare-dry-run", "post-release", "doctor", "plan", "maintained"),
-    ),
-    A,
-)
 NO_NPM_RETRIES = {"npm_config_fetch_retries": "0"}  # a closed registry fails at once
 
 SHAPES: tuple[Shape, ...] = (
@@ -137,7 +122,6 @@ SHAPES: tuple[Shape, ...] = (
         maintained=("release-0.6.x",),
         post_tags=frozenset({"rel-0.6.2-dev"}),
         post_fallback="0.6.2.dev0",
-        xfail={"compute-release": A, "maintained": A, "post-release": A, "plan": A},
     ),
     Shape(
         "pytestish",
@@ -154,7 +138,6 @@ SHAPES: tuple[Shape, ...] = (
         maintained=("9.1.x",),
         post_tags=frozenset(),  # main already develops 9.2.0 (9.2.0.dev0)
         post_fallback=None,
-        xfail=ALL_WAIT_FOR_A,
     ),
     Shape(
         "astropyish",
@@ -171,6 +154,5 @@ SHAPES: tuple[Shape, ...] = (
         maintained=("v8.0.x", "v7.2.x"),
         post_tags=frozenset(),  # main already develops 8.1.0 (v8.1.0.dev)
         post_fallback=None,
-        xfail=ALL_WAIT_FOR_A,
     ),
 )
