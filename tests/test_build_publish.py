@@ -377,11 +377,16 @@ def test_smoke_install_fails_when_the_pin_cannot_be_met(
 ) -> None:
     # The stack pins llama-stack-client==0.7.1; the index only has 0.7.2.
     publish_python_client(fresh_pypi_index, "0.7.2")
+    pins = ("llama-stack-client",)  # Llama Stack's sibling pin
     with pytest.raises(ReleaseActionsError, match="uv pip install of the built wheels failed"):
-        smoke_install([built_071], Version("0.7.1"), index_url=fresh_pypi_index.simple_url)
+        smoke_install(
+            [built_071], Version("0.7.1"), index_url=fresh_pypi_index.simple_url, pins=pins
+        )
     # With the pinned client on the index, the same install passes.
     publish_python_client(fresh_pypi_index, "0.7.1")
-    result = smoke_install([built_071], Version("0.7.1"), index_url=fresh_pypi_index.simple_url)
+    result = smoke_install(
+        [built_071], Version("0.7.1"), index_url=fresh_pypi_index.simple_url, pins=pins
+    )
     assert result.installed["llama-stack-client"] == "0.7.1"
 
 

@@ -62,7 +62,7 @@ def test_parse_tag_in_each_convention(
         (PYTEST, "v9.1.1", "this repository's release tags have no prefix: use 9.1.1"),
         (REL, "v0.6.0", "pass a tag of the form rel-X.Y.Z, rel-X.Y.ZrcN or the dev tag"),
         (REL, "0.6.0", "release tags start with 'rel-': use rel-0.6.0"),
-        (PYTEST, "9.1", "give exactly three numbers, X.Y.Z"),
+        (PYTEST, "9.1", "give three numbers X.Y.Z (or four for a hotfix X.Y.Z.N)"),
         (
             ASTROPY,
             "v8.0.1.post1",

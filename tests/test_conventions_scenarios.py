@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from tests.testbed.scenario import Scenario, git
+from tests.testbed.scenario import NPM_CLIENT, Scenario, git
 
 ROOT = Path(__file__).resolve().parent.parent
 DATE = "20261201"
@@ -60,7 +60,9 @@ def nightly(repo: Path) -> tuple[dict[str, Any], str]:
 
 
 def release(repo: Path, tag: str, code: int = 0) -> dict[str, Any]:
-    return cli(repo, "compute-version", "--event", "release", "--tag", tag, code=code)[0]
+    # The dist-tag from the tags: no public registry is asked (tests/test_npm_dist_tag.py).
+    args = ("--event", "release", "--tag", tag, "--npm-registry", "none")
+    return cli(repo, "compute-version", *args, code=code)[0]
 
 
 def dispatch(repo: Path) -> dict[str, Any]:
@@ -86,7 +88,7 @@ def line(repo: Scenario, branch: str, tags: list[str], dev: str = "") -> None:
 
 @pytest.fixture
 def pytest_shape(tmp_path: Path) -> Path:
-    repo = Scenario(tmp_path / "pytest", fallback="7.4.0.dev0")
+    repo = Scenario(tmp_path / "pytest", fallback="7.4.0.dev0", config=NPM_CLIENT)
     repo.commit("init").tag("v7.4.3")  # a stray tag of another era
     line(repo, "9.1.x", ["9.1.0", "9.1.1"], dev="9.2.0.dev0")
     repo.commit().commit()
@@ -95,7 +97,7 @@ def pytest_shape(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def astropy_shape(tmp_path: Path) -> Path:
-    repo = Scenario(tmp_path / "astropy", fallback="7.2.0.dev0")
+    repo = Scenario(tmp_path / "astropy", fallback="7.2.0.dev0", config=NPM_CLIENT)
     repo.commit("init")
     line(repo, "v7.2.x", ["v7.2.0"], dev="v8.0.0.dev")
     line(repo, "v8.0.x", ["v8.0.0", "v8.0.1"], dev="v8.1.0.dev")
@@ -207,7 +209,7 @@ def test_astropy_shape(astropy_shape: Path) -> None:
 
 def test_astropy_shape_post_release_writes_its_dev_tag_form(astropy_shape: Path) -> None:
     repo = Scenario.__new__(Scenario)  # reuse the DSL on the fixture's repository
-    repo.path, repo.count = astropy_shape, 100
+    repo.path, repo.count, repo.config = astropy_shape, 100, NPM_CLIENT
     line(repo, "v8.1.x", ["v8.1.0"])
     post, _ = cli(astropy_shape, "post-release", "--tag", "v8.1.0", "--no-push")
     assert (post["dev_tag"], post["release_branch"]) == ("v8.1.1.dev", "v8.1.x")
