@@ -100,3 +100,58 @@ def test_stubs_under_act(
         "tests upload only to a local index (repository-url)"
     )
     assert digest_error.startswith(mismatch)
+
+
+TYPED = """\
+on:
+  workflow_dispatch:
+    inputs:
+      dry_run:
+        type: boolean
+        default: false
+      mode:
+        type: choice
+        options: [push, pull-request]
+        default: push
+jobs:
+  show:
+    runs-on: ubuntu-latest
+    steps:
+      - id: seen
+        env:
+          DRY_RUN: ${{ inputs.dry_run }}
+          IS_TRUE: ${{ inputs.dry_run == true }}
+          EVENT_DRY_RUN: ${{ github.event.inputs.dry_run }}
+          MODE: ${{ inputs.mode }}
+        run: |
+          {
+            echo "dry-run=$DRY_RUN"
+            echo "is-true=$IS_TRUE"
+            echo "event-dry-run=$EVENT_DRY_RUN"
+            echo "mode=$MODE"
+          } >> "$GITHUB_OUTPUT"
+"""
+
+
+@pytest.mark.e2e
+def test_a_json_boolean_input_reaches_the_workflow_as_true(
+    act_runner: ActRunner, tmp_path: Path
+) -> None:
+    """``"dry_run": true`` (a JSON boolean) is written as GitHub's "true": under act a raw
+    JSON boolean in the event's inputs reads as false, and a dry run would write."""
+    workdir = Scenario(tmp_path / "workdir")
+    (workdir.path / ".github" / "workflows").mkdir(parents=True)
+    (workdir.path / ".github" / "workflows" / "typed.yml").write_text(TYPED)
+    workdir.commit("init")
+
+    result = act_runner.run(workdir.path, "workflow_dispatch", inputs={"dry_run": True})
+
+    assert result.returncode == 0, result.describe()
+    assert result.step_outputs("show", "seen") == {
+        "dry-run": "true",
+        "is-true": "true",
+        "event-dry-run": "true",
+        "mode": "push",
+    }
+    with pytest.raises(ValueError, match="invalid input dry_run"):
+        act_runner.run(workdir.path, "workflow_dispatch", inputs={"dry_run": "yes"})

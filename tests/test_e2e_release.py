@@ -133,6 +133,7 @@ class Bed:
         inputs: dict[str, str] | None = None,
         npm_registry: str | None = None,
         github_api: str = "",
+        check_inputs: bool = True,
     ) -> ActResult:
         variables = {
             "PYPI_INDEX_URL": self.pypi.simple_url,
@@ -160,7 +161,7 @@ class Bed:
             secrets["RELEASE_TOKEN"] = "e2e-dummy-token"
         return self.runner.run(
             self.repo, event, workflow=WORKFLOW, payload=payload, inputs=inputs, env=env,
-            secrets=secrets, variables=variables, timeout=600,
+            secrets=secrets, variables=variables, timeout=600, check_inputs=check_inputs,
         )  # fmt: skip
 
 
@@ -384,11 +385,19 @@ def test_post_release_follows_a_published_final_release(bed: Bed, github_api_fac
 
 
 def test_an_invalid_packages_input_stops_before_any_build(bed: Bed) -> None:
-    # act, like GitHub for workflow_call inputs, does not enforce the dispatch choices.
-    result = bed.run("workflow_dispatch", inputs={"dry_run": "test-pypi", "packages": "every"})
+    # A workflow_call caller can pass anything (GitHub checks no choices there): the
+    # reusable workflow must stop it. The dispatch input is sent unchecked, as such a
+    # caller would (a rehearsal, like GitHub's dispatch, refuses "every" up front).
+    result = bed.run(
+        "workflow_dispatch",
+        inputs={"dry_run": "test-pypi", "packages": "every"},
+        check_inputs=False,
+    )
     assert result.returncode != 0
     assert result.job_results == {"version": "failure"}, result.describe()
     assert result.errors == ["the packages input must be all, local or clients."]
+    with pytest.raises(ValueError, match="invalid input packages"):
+        bed.run("workflow_dispatch", inputs={"dry_run": "test-pypi", "packages": "every"})
 
 
 def test_hotfix_goes_to_pypi_only_without_the_clients(bed: Bed) -> None:

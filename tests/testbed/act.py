@@ -137,6 +137,31 @@ def export_worktree(repo: Path, dest: Path) -> Path:
     return dest
 
 
+def typed_dispatch_payload(
+    workdir: Path, workflow: Path | None, body: Mapping[str, Any]
+) -> dict[str, Any]:
+    """``body`` with its ``inputs`` checked and typed against what the workflow (a file,
+    a folder of them, or by default ``workdir``'s) declares for workflow_dispatch."""
+    from release_actions.adapters.workflow_files import read_workflow, workflows_for
+    from release_actions.core.events import normalise_payload
+
+    if workflow is not None and workflow.is_file():
+        chosen = [read_workflow(workflow.parent, workflow.name)]
+    elif workflow is not None:
+        names = sorted(p.name for p in workflow.iterdir() if p.suffix in (".yml", ".yaml"))
+        chosen = [read_workflow(workflow, name) for name in names]
+    else:
+        chosen = workflows_for(workdir, "workflow_dispatch")
+    chosen = [w for w in chosen if w.handles("workflow_dispatch")]
+    if not chosen:
+        return dict(body)
+    declared: dict[str, Any] = {}
+    for found in chosen:
+        for name, decl in found.inputs().items():
+            declared.setdefault(name, decl)
+    return normalise_payload("workflow_dispatch", body, declared, chosen[0].path)
+
+
 def _clean_environ(base: Mapping[str, str]) -> dict[str, str]:
     env = {}
     for key, value in base.items():
@@ -361,6 +386,7 @@ class ActRunner:
         repository: str | None = None,
         default_branch: str = "main",
         timeout: float | None = None,
+        check_inputs: bool = True,
     ) -> ActResult:
         """Run ``event`` in ``workdir`` (a git work tree act copies into its workspace).
 
@@ -369,7 +395,10 @@ class ActRunner:
         are merged into its ``"inputs"`` (act ignores ``--input`` with ``-e``).
         ``env``: ``--env`` for every step; ``secrets``/``variables``: the
         ``secrets``/``vars`` contexts. Never raises on a failing workflow: check
-        ``returncode`` and ``job_results``; raises :class:`ActTimeout`.
+        ``returncode`` and ``job_results``; raises :class:`ActTimeout`. A
+        ``workflow_dispatch``'s inputs are checked and typed against the workflow's
+        declaration (:func:`typed_dispatch_payload`) unless ``check_inputs`` is false
+        (a test of what a workflow does with a value GitHub would refuse).
         """
         workdir = Path(workdir).resolve()
         workflow_path = None
@@ -385,6 +414,10 @@ class ActRunner:
         body: dict[str, Any] = json.loads(json.dumps(payload or {}))
         if inputs:
             body["inputs"] = {**(body.get("inputs") or {}), **inputs}
+        if event == "workflow_dispatch" and check_inputs:
+            # GitHub's types, as a rehearsal writes them: a JSON boolean in "inputs"
+            # would read as false in act (release_actions.core.events).
+            body = typed_dispatch_payload(workdir, workflow_path, body)
         event_path = run_dir / "event.json"
         event_path.write_text(json.dumps(body, indent=2), encoding="utf-8")
 

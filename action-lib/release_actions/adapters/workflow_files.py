@@ -1,0 +1,118 @@
+"""The repository's workflow files: which events each handles, and its dispatch inputs.
+
+Read with PyYAML (the ``rehearse`` extra), imported when a workflow is read.
+YAML 1.1 reads the key ``on`` as ``True``; both spellings are understood.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from release_actions.adapters.repo_files import decode_text, read_repo_bytes
+from release_actions.core.errors import ReleaseActionsError
+from release_actions.core.events import DispatchInput, declared_inputs
+
+__all__ = ["Workflow", "read_workflow", "workflows_for"]
+
+WORKFLOWS_DIR = ".github/workflows"
+
+
+class Workflow(NamedTuple):
+    """A workflow file: its path relative to the repository and its ``on:`` triggers."""
+
+    path: str
+    triggers: dict[str, Any]
+
+    def handles(self, event: str) -> bool:
+        return event in self.triggers
+
+    def inputs(self) -> dict[str, DispatchInput]:
+        """What ``on.workflow_dispatch.inputs`` declares (none: empty)."""
+        return declared_inputs(self.triggers.get("workflow_dispatch"), self.path)
+
+
+def _yaml() -> Any:
+    try:
+        import yaml  # type: ignore[import-untyped]  # no stubs in the dev extra
+    except ImportError:
+        raise ReleaseActionsError(
+            "reading workflow files needs PyYAML, which is not installed.",
+            fix="pip install 'release-actions[rehearse]'",
+            title="Missing extra",
+        ) from None
+    return yaml
+
+
+def _triggers(on: object, rel: str) -> dict[str, Any]:
+    if isinstance(on, str):
+        return {on: None}
+    if isinstance(on, list) and all(isinstance(e, str) for e in on):
+        return dict.fromkeys(on)
+    if isinstance(on, Mapping) and all(isinstance(e, str) for e in on):
+        return dict(on)
+    raise ReleaseActionsError(
+        f"{rel}: 'on:' is neither an event name, a list of names nor a mapping.",
+        fix=f"fix the 'on:' section of {rel}",
+        title="Invalid workflow",
+    )
+
+
+def read_workflow(repo: Path, rel: str) -> Workflow:
+    """Parse ``repo/rel``; a file that is not a workflow is an error naming it."""
+    yaml = _yaml()
+    text = decode_text(read_repo_bytes(repo, repo / rel, rel), rel)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ReleaseActionsError(
+            f"{rel} is not valid YAML: {detail}",
+            fix=f"fix the YAML syntax of {rel}",
+            title="Invalid workflow",
+        ) from None
+    if not isinstance(data, Mapping) or ("on" not in data and True not in data):
+        raise ReleaseActionsError(
+            f"{rel} is not a workflow: it has no 'on:' section.",
+            fix=f"pass a workflow file under {WORKFLOWS_DIR}",
+            title="Invalid workflow",
+        )
+    on = data["on"] if "on" in data else data[True]
+    return Workflow(rel, _triggers(on, rel))
+
+
+def workflows_for(repo: Path, event: str, workflow: str | None = None) -> list[Workflow]:
+    """The workflows that handle ``event``: ``workflow`` alone when given (it must
+    handle the event), else every file under ``.github/workflows`` that does."""
+    if workflow:
+        rel = Path(workflow).as_posix()
+        if not (repo / rel).is_file():
+            raise ReleaseActionsError(
+                f"workflow file {rel} does not exist in {repo}.",
+                fix=f"pass a file under {WORKFLOWS_DIR}, e.g. {WORKFLOWS_DIR}/release.yml",
+                title="Missing workflow",
+            )
+        found = read_workflow(repo, rel)
+        if not found.handles(event):
+            handled = ", ".join(found.triggers) or "no event"
+            raise ReleaseActionsError(
+                f"{rel} does not run on {event} (it runs on {handled}).",
+                fix="pick another --event or another --workflow",
+                title="Workflow not triggered",
+            )
+        return [found]
+    folder = repo / WORKFLOWS_DIR
+    files = sorted(
+        p.relative_to(repo).as_posix()
+        for p in (folder.iterdir() if folder.is_dir() else ())
+        if p.suffix in (".yml", ".yaml") and p.is_file()
+    )
+    matching = [w for w in (read_workflow(repo, rel) for rel in files) if w.handles(event)]
+    if not matching:
+        raise ReleaseActionsError(
+            f"no workflow under {WORKFLOWS_DIR} of {repo} runs on {event}.",
+            fix="pass --workflow FILE, or another --event",
+            title="No workflow for the event",
+        )
+    return matching
