@@ -28,6 +28,7 @@ from release_actions.steps.governance import (
 from tests.testbed.github_api.server import GitHubAPIServer
 from tests.testbed.origin import Origin
 from tests.testbed.registries import PypiIndex
+from tests.testbed.scenario import git
 
 REPOSITORY = "llama-stack/llama-stack"
 WEB = f"https://github.com/{REPOSITORY}"
@@ -415,6 +416,26 @@ def test_release_notes_options_and_json(bed: Bed, capsys: pytest.CaptureFixture[
     assert (data["tag"], data["previous_tag"], data["target"]) == ("v0.8.0", "v0.6.1", "main")
     assert data["notes"].startswith("## What's Changed\n* ")
     assert data["notes"].endswith(f"{WEB}/compare/v0.6.1...v0.8.0")
+
+
+def test_release_notes_follow_the_configured_release_branch_form(
+    bed: Bed, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The repository's branches say release-X.Y.x; its configuration says X.Y.x, and wins.
+    pyproject = bed.origin.work / "pyproject.toml"
+    text = pyproject.read_text()
+    if "[tool.release-actions]" in text:
+        text = text.replace(
+            "[tool.release-actions]\n",
+            '[tool.release-actions]\nrelease-branch = "{major}.{minor}.x"\n',
+        )
+    else:
+        text += '\n[tool.release-actions]\nrelease-branch = "{major}.{minor}.x"\n'
+    pyproject.write_text(text)
+    git(bed.origin.work, "push", "--quiet", "origin", "origin/release-0.7.x:refs/heads/0.7.x")
+    code, out = run_notes(bed, capsys, "--tag", "v0.7.2", "--previous-tag", "v0.7.1", "--json")
+    assert code == 0, bed.stderr
+    assert json.loads(out)["target"] == "0.7.x"
 
 
 def test_release_notes_unknown_previous_tag(bed: Bed, capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,10 +8,10 @@ need not exist as a release or even as a tag yet (``--target``).
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from release_actions.core.errors import ReleaseActionsError
 from release_actions.core.versions import ReleaseBranch, parse_release_tag
+from release_actions.interface.commands.common import open_repo
 from release_actions.interface.output import Console
 from release_actions.interface.spec import JSON, REPO, Opt
 from release_actions.steps.governance import previous_release_tag
@@ -36,14 +36,15 @@ OPTIONS = (
 
 def run(options: argparse.Namespace, out: Console) -> int:
     from release_actions.adapters.tags import known_release_tags, repo_conventions
-    from release_actions.core.config import Config
 
-    conventions = repo_conventions(Path(options.repo), Config())  # outside git: the defaults
+    # The configured conventions, the rest detected (outside git: the defaults).
+    repo, _pyproject, config = open_repo(options.repo, need_git=False)
+    conventions = repo_conventions(repo, config)
     tag = parse_release_tag(options.tag, conventions)
     previous = options.previous_tag
     if not previous:
         try:
-            tags = known_release_tags(Path(options.repo), conventions)
+            tags = known_release_tags(repo, conventions)
         except ReleaseActionsError as err:  # not a git repository: GitHub picks
             out.notice(f"cannot list the release tags ({err.message})", title="release-notes")
             tags = []
