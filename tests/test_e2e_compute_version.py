@@ -44,8 +44,9 @@ def consumer(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # The dist-tag is decided from the tags here: this registry is never reachable (the
     # registry's own say is tests/test_npm_dist_tag.py, against verdaccio).
     pyproject = repo.path / "pyproject.toml"
-    unreachable = '\n[tool.release-actions]\nnpm-registry = "http://127.0.0.1:9/"\n'
-    pyproject.write_text(pyproject.read_text() + unreachable)
+    # A Llama-Stack-shaped consumer: its client is published to npm.
+    settings = 'npm-package = "llama-stack-client"\nnpm-registry = "http://127.0.0.1:9/"\n'
+    pyproject.write_text(pyproject.read_text() + "\n[tool.release-actions]\n" + settings)
     shutil.copytree(WORKFLOWS, repo.path / ".github" / "workflows")
     repo.commit("init")
     repo.branch("release-0.7.x").commit("0.7.0").tag("v0.7.0").commit("0.7.1").tag("v0.7.1")
@@ -91,6 +92,7 @@ def release_plan(**changes: str) -> dict[str, str]:
         "is-dev": "false",
         "release-branch": "release-0.7.x",
         "base-source": "tag",
+        "npm-skip-reason": "",
     }
     return {**plan, **changes}
 
@@ -178,6 +180,7 @@ def test_schedule_builds_a_nightly_from_the_dev_tag(schedule_plan: dict[str, str
         "is-dev": "true",
         "release-branch": "release-0.7.x",
         "base-source": "dev-tag",
+        "npm-skip-reason": "",
     }
 
 

@@ -133,8 +133,16 @@ class Bed:
         return commit_files(self.origin.bare, branch, files, message)
 
     def configure(self, table: str) -> str:
-        """Commit a ``[tool.release-actions]`` table to main's pyproject.toml."""
-        text = self.origin.show("main", ROOT_PY) + "\n[tool.release-actions]\n" + table
+        """Merge ``table`` (TOML lines) into the ``[tool.release-actions]`` table of main's
+        pyproject.toml (the example carries Llama Stack's), with tomlkit; commit it."""
+        import tomlkit
+
+        doc = tomlkit.parse(self.origin.show("main", ROOT_PY))
+        tool = doc.setdefault("tool", tomlkit.table())
+        settings = tool.setdefault("release-actions", tomlkit.table())
+        for key, value in tomlkit.parse(table).items():
+            settings[key] = value
+        text = tomlkit.dumps(doc)
         return self.commit_on("main", {ROOT_PY: text}, "ci: configure release-actions")
 
     # -- what the bare repository holds -------------------------------------------------
