@@ -25,9 +25,8 @@ from tests.testbed.shapes import CLOSED_REGISTRY, DATE, CliRun, run_cli
 LLAMA_ITEMS = ("Discord", "Docker Hub", "llamastack.github.io", "llama-stack-client")
 
 
-def cases(test: str) -> list[object]:
-    """One parameter per shape (``test`` names the command, for the reader)."""
-    return [pytest.param(shape, id=shape.name) for shape in SHAPES]
+#: One parameter per shape, named after it.
+EVERY_SHAPE = [pytest.param(shape, id=shape.name) for shape in SHAPES]
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +66,7 @@ def fallback_versions(origin: Origin, ref: str, paths: tuple[str, ...]) -> set[s
 # --- compute-version ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("shape", cases("compute-release"))
+@pytest.mark.parametrize("shape", EVERY_SHAPE)
 def test_compute_version_release_event(templates: Callable[[Shape], Origin], shape: Shape) -> None:
     work = templates(shape).work
     # The dist-tag from the tags (the registry's view is tests/test_npm_dist_tag.py's).
@@ -78,7 +77,7 @@ def test_compute_version_release_event(templates: Callable[[Shape], Origin], sha
     assert (plan["publish_npm"], plan["npm_dist_tag"]) == (shape.publish_npm, shape.dist_tag)
 
 
-@pytest.mark.parametrize("shape", cases("compute-dispatch"))
+@pytest.mark.parametrize("shape", EVERY_SHAPE)
 def test_compute_version_workflow_dispatch(
     templates: Callable[[Shape], Origin], shape: Shape
 ) -> None:
@@ -98,7 +97,7 @@ def test_compute_version_workflow_dispatch(
 # --- nightly-version ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("shape", cases("nightly"))
+@pytest.mark.parametrize("shape", EVERY_SHAPE)
 def test_nightly_version(templates: Callable[[Shape], Origin], shape: Shape) -> None:
     result = ok(run_cli(templates(shape).work, "nightly-version", "--date", DATE, "--no-fetch"))
     assert result["version"] == shape.nightly
@@ -119,7 +118,7 @@ def check_prepared(origin: Origin, shape: Shape, version: str, branch: str) -> N
         assert f'"llama-stack-client=={version}"' in origin.show(branch, "pyproject.toml")
 
 
-@pytest.mark.parametrize("shape", cases("prepare-minor"))
+@pytest.mark.parametrize("shape", EVERY_SHAPE)
 def test_prepare_release_minor(fresh: Callable[[Shape], Origin], shape: Shape) -> None:
     origin = fresh(shape)
     tags = origin.tags()
@@ -129,7 +128,7 @@ def test_prepare_release_minor(fresh: Callable[[Shape], Origin], shape: Shape) -
     assert origin.tags() == tags  # the GitHub Release makes the tag, not prepare-release
 
 
-@pytest.mark.parametrize("shape", cases("prepare-patch"))
+@pytest.mark.parametrize("shape", EVERY_SHAPE)
 def test_prepare_release_patch(fresh: Callable[[Shape], Origin], shape: Shape) -> None:
     origin = fresh(shape)
     before = origin.ref(shape.release_branch)
@@ -139,7 +138,7 @@ def test_prepare_release_patch(fresh: Callable[[Shape], Origin], shape: Shape) -
     assert before and origin.is_ancestor(before, shape.release_branch)  # a fast-forward
 
 
-@pytest.mark.parametrize("shape", cases("prepare-dry-run"))
+@pytest.mark.parametrize("shape", EVERY_SHAPE)
 def test_prepare_release_dry_run_changes_nothing(
     templates: Callable[[Shape], Origin], shape: Shape
 ) -> None:
@@ -155,7 +154,7 @@ def test_prepare_release_dry_run_changes_nothing(
 # --- post-release ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("shape", cases("post-release"))
+@pytest.mark.parametrize("shape", EVERY_SHAPE)
 def test_post_release(fresh: Callable[[Shape], Origin], shape: Shape) -> None:
     """The release of ``patch`` was tagged on its branch; post-release follows up."""
     origin = fresh(shape)
@@ -182,7 +181,7 @@ def test_post_release(fresh: Callable[[Shape], Origin], shape: Shape) -> None:
 # --- doctor, plan, maintained ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("shape", cases("doctor"))
+@pytest.mark.parametrize("shape", EVERY_SHAPE)
 def test_doctor(templates: Callable[[Shape], Origin], shape: Shape) -> None:
     """The repository's own tags and release branches are recognised as such."""
     run = run_cli(templates(shape).work, "doctor", "--count", "1")
@@ -193,7 +192,7 @@ def test_doctor(templates: Callable[[Shape], Origin], shape: Shape) -> None:
     assert "tags" not in {*report["failed"], *report["warned"]}, report
 
 
-@pytest.mark.parametrize("shape", cases("plan"))
+@pytest.mark.parametrize("shape", EVERY_SHAPE)
 def test_plan(templates: Callable[[Shape], Origin], shape: Shape) -> None:
     run = run_cli(templates(shape).work, "plan", shape.minor, "--lock-policy", "skip")
     plan = run.document
@@ -204,7 +203,7 @@ def test_plan(templates: Callable[[Shape], Origin], shape: Shape) -> None:
         assert not [item for item in LLAMA_ITEMS if item in run.stdout], run.stdout
 
 
-@pytest.mark.parametrize("shape", cases("maintained"))
+@pytest.mark.parametrize("shape", EVERY_SHAPE)
 def test_maintained(templates: Callable[[Shape], Origin], shape: Shape) -> None:
     count = str(len(shape.maintained))
     run = run_cli(templates(shape).work, "maintained", "--count", count, json_flag=False)

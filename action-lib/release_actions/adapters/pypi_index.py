@@ -146,7 +146,8 @@ def _parse_filename(filename: str) -> tuple[NormalizedName, Version] | None:
 
 
 class _LinkParser(HTMLParser):
-    """Collects the anchors (and the repository-version meta tag) of a PEP 503 page."""
+    """Collects the anchors (and the repository-version meta tag) of a simple index page
+    (PEP 503, the Simple Repository API)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
