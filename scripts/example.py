@@ -44,7 +44,8 @@ from example_bed import (  # also puts the repository on sys.path, for tests.tes
     uv_lock_version,
 )
 
-from tests.testbed.origin import Origin, make_origin
+from release_actions.rehearsal.world.origin import Origin
+from tests.testbed.origin import make_origin
 from tests.testbed.registries import publish_npm_client, publish_python_client
 
 VERSION, TAG, BRANCH, DEV_TAG = "0.8.0", "v0.8.0", "release-0.8.x", "v0.8.1-dev"

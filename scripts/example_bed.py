@@ -26,16 +26,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.testbed.monorepo import uv_env  # noqa: E402
-from tests.testbed.origin import Origin  # noqa: E402
-from tests.testbed.registries import (  # noqa: E402
+from release_actions.rehearsal.world.npm_registry import (  # noqa: E402
     NpmRegistry,
-    PypiIndex,
     running_npm_registry,
-    running_pypi_index,
-    write_npm_client,
-    write_python_client,
 )
+from release_actions.rehearsal.world.origin import Origin  # noqa: E402
+from release_actions.rehearsal.world.pypi_index import PypiIndex, running_pypi_index  # noqa: E402
+from tests.testbed.monorepo import uv_env  # noqa: E402
+from tests.testbed.registries import write_npm_client, write_python_client  # noqa: E402
 
 CLIENT = "llama-stack-client"
 DATE = "20261125"  # "today" for every dev version, so that the output is the same on every run

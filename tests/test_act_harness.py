@@ -15,7 +15,7 @@ from tests.testbed.scenario import Scenario, git
 if TYPE_CHECKING:
     from tests.testbed.registries import PypiIndex
 
-STUBS = Path(__file__).parent / "act-stubs"
+SELFTEST = Path(__file__).parent / "fixtures" / "act-stubs-selftest.yml"
 
 
 def test_export_is_the_working_tree_without_ignored_files(tmp_path: Path) -> None:
@@ -55,7 +55,7 @@ def test_stubs_under_act(
     result = act_runner.run(
         workdir,
         "workflow_dispatch",
-        workflow=STUBS / "selftest.yml",
+        workflow=SELFTEST,
         env={"STUB_PYPI_URL": url, "STUB_REPORT_FILE": str(report_file)},
     )
 

@@ -15,7 +15,8 @@ import github
 import pytest
 from github import Auth, Github, GithubException
 
-from tests.testbed.github_api import GitHubAPIServer, commit_files, git_in, init_bare_repo, shapes
+from release_actions.rehearsal.world.github_api import shapes
+from tests.testbed.github_api import GitHubAPIServer, commit_files, git_in, init_bare_repo
 
 REPO = "llama-stack/llama-stack"
 
@@ -535,7 +536,7 @@ def test_invalid_generic_error_body_is_caught(github_api: GitHubAPIServer) -> No
 
 
 def test_every_route_is_in_the_openapi_subset() -> None:
-    from tests.testbed.github_api.routes import ROUTES
+    from release_actions.rehearsal.world.github_api.routes import ROUTES
     from tests.testbed.github_api.validation import SpecValidator
 
     spec = SpecValidator().spec

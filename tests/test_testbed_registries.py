@@ -37,6 +37,7 @@ from tests.testbed.registries import (
     publish_npm_client,
     publish_python_client,
     running_pypi_index,
+    verdaccio_dir,
     write_npm_client,
 )
 
@@ -206,14 +207,18 @@ def test_fixture_package_lock_matches_the_client_the_test_bed_publishes(
 
 
 def test_verdaccio_is_installed_at_the_pinned_version() -> None:
-    ensure_verdaccio()
-    pinned = json.loads((ROOT / "tests/testbed/verdaccio/package.json").read_text())
-    installed = json.loads(
-        (ROOT / "tests/testbed/verdaccio/node_modules/verdaccio/package.json").read_text()
-    )
+    bin_js = ensure_verdaccio()
+    home = verdaccio_dir()
+    assert bin_js == home / "node_modules/verdaccio/bin/verdaccio"
+    pinned_dir = ROOT / "action-lib/release_actions/rehearsal/world/verdaccio"
+    pinned = json.loads((pinned_dir / "package.json").read_text())
+    installed = json.loads((home / "node_modules/verdaccio/package.json").read_text())
     assert installed["version"] == pinned["dependencies"]["verdaccio"]
-    lock = json.loads((ROOT / "tests/testbed/verdaccio/package-lock.json").read_text())
+    lock = json.loads((pinned_dir / "package-lock.json").read_text())
     assert lock["packages"]["node_modules/node-fetch"]["version"] == "2.7.0"
+    # The install is the pinned lock, as it is (npm ci), in the cache folder.
+    lock_bytes = (pinned_dir / "package-lock.json").read_bytes()
+    assert (home / "package-lock.json").read_bytes() == lock_bytes
 
 
 # --------------------------------------------------------------------------- lifecycle

@@ -2,7 +2,7 @@
 
 Files checked: ``.github/workflows/*.yml`` (ours), the example consumer
 workflows (``tests/fixtures/consumer-workflows``), ``actions/*/action.yml`` and,
-for the rules that apply to them, the act stubs (``tests/act-stubs``); for the
+for the rules that apply to them, the act stubs (``release_actions/rehearsal/act/stubs``); for the
 pins, also the READMEs and SECURITY.md (their examples are copied by users).
 """
 
@@ -26,16 +26,17 @@ OWN_WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.y*ml"))
 CONSUMER_WORKFLOWS = sorted((ROOT / "tests" / "fixtures" / "consumer-workflows").glob("*.y*ml"))
 WORKFLOWS = OWN_WORKFLOWS + CONSUMER_WORKFLOWS
 ACTIONS = sorted((ROOT / "actions").glob("*/action.y*ml"))
-STUBS = sorted((ROOT / "tests" / "act-stubs").glob("*/*/action.y*ml"))
-SELFTEST = ROOT / "tests" / "act-stubs" / "selftest.yml"
-STUBS_README = ROOT / "tests" / "act-stubs" / "README.md"
+STUBS_DIR = ROOT / "action-lib" / "release_actions" / "rehearsal" / "act" / "stubs"
+STUBS = sorted(STUBS_DIR.glob("*/*/action.y*ml"))
+SELFTEST = ROOT / "tests" / "fixtures" / "act-stubs-selftest.yml"
+STUBS_README = STUBS_DIR / "README.md"
 DOCS = [
     ROOT / "README.md",
     ROOT / "SECURITY.md",
     *sorted((ROOT / "actions").glob("*/README.md")),
     STUBS_README,
 ]
-# Every file whose `owner/name@<sha>` must be a pin of tests/act-stubs/pins.py. CHANGELOG.md
+# Every file whose `owner/name@<sha>` must be a pin of rehearsal/act/pins.py. CHANGELOG.md
 # is left out: it may name the releases we moved away from.
 PIN_SCANNED = WORKFLOWS + ACTIONS + [SELFTEST] + DOCS
 OWN_PREFIX = "llama-stack/release-actions/"
@@ -182,7 +183,7 @@ def test_remote_actions_are_pinned_by_sha(path: Path) -> None:
 
 @pytest.mark.parametrize("path", WORKFLOWS + ACTIONS, ids=rel)
 def test_pinned_actions_have_a_stub_and_a_version_comment(path: Path) -> None:
-    """Every pinned action is in tests/act-stubs/pins.py, so act can run the workflow offline."""
+    """Every pinned action is in rehearsal/act/pins.py, so act can run the workflow offline."""
     pins = {pin.ref: pin for pin in load_pins().PINS}
     written = {}
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -197,7 +198,7 @@ def test_pinned_actions_have_a_stub_and_a_version_comment(path: Path) -> None:
         owner_name_path, _, ref = uses.partition("@")
         owner, name, *subpath = owner_name_path.split("/")
         pin = pins.get(f"{owner}/{name}@{ref}")
-        assert pin is not None, f"{where}: {uses} has no stub: add it to tests/act-stubs/pins.py"
+        assert pin is not None, f"{where}: {uses} has no stub: add it to rehearsal/act/pins.py"
         assert written[uses] == pin.version, f"{where}: comment `# {pin.version}` after {uses}"
         assert (pin.stub_dir.joinpath(*subpath) / "action.yml").is_file(), f"{where}: no stub"
 
@@ -218,7 +219,7 @@ def all_pins() -> list[Any]:
 def test_pinned_releases_run_on_node24(pin: Any) -> None:
     """No pin is a node20 release: runs.using of the pinned release is node24 (or composite).
 
-    The runtime is recorded in tests/act-stubs/pins.py from the release's action.yml
+    The runtime is recorded in rehearsal/act/pins.py from the release's action.yml
     (there is no network here to read it); a bump must update it.
     """
     assert SHA_RE.match(pin.sha), pin
@@ -245,7 +246,7 @@ def test_pins_py_lists_each_action_once_and_nothing_unused() -> None:
 
 @pytest.mark.parametrize("path", PIN_SCANNED, ids=rel)
 def test_every_sha_written_is_the_pinned_release(path: Path) -> None:
-    """Workflows, actions, READMEs and examples name only the SHAs of tests/act-stubs/pins.py.
+    """Workflows, actions, READMEs and examples name only the SHAs of rehearsal/act/pins.py.
 
     So a SHA of an older release (of a node20 release, say) left in a README example
     fails here, as does a `# vX.Y.Z` comment that does not name the pinned release.
@@ -259,7 +260,7 @@ def test_every_sha_written_is_the_pinned_release(path: Path) -> None:
             action, sha, comment = match["action"], match["sha"], match["comment"]
             pin = by_action.get(action)
             if pin is None:
-                problems.append(f"{where}: {action} is not in tests/act-stubs/pins.py")
+                problems.append(f"{where}: {action} is not in rehearsal/act/pins.py")
             elif sha != pin.sha:
                 problems.append(
                     f"{where}: {action}@{sha} is not the pinned {pin.ref} # {pin.version}"
@@ -285,7 +286,7 @@ def test_stub_readme_table_lists_the_pins() -> None:
 def test_inputs_passed_to_pinned_actions_exist(path: Path) -> None:
     """Every `with:` key given to a pinned action is an input of its stub.
 
-    The stubs declare the inputs of the pinned release (tests/act-stubs/README.md),
+    The stubs declare the inputs of the pinned release (the stubs' README),
     so an input a release renamed or removed, or a typo, fails here rather than
     being ignored with a warning on GitHub.
     """

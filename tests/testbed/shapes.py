@@ -50,7 +50,7 @@ from .monorepo import (
     git_env,
     prepare_release,
 )
-from .origin import Origin, _clone, make_bare
+from .origin import Origin, clone_work, make_bare
 
 ROOT = Path(__file__).resolve().parents[2]
 EPOCH = 1767603600  # 2026-01-05T09:00:00Z
@@ -140,7 +140,7 @@ def publish(seed: Path, root: Path, default_branch: str) -> Origin:
     git(seed, "push", "--quiet", bare.as_uri(), "refs/heads/*:refs/heads/*", "refs/tags/*")
     git(bare, "symbolic-ref", "HEAD", f"refs/heads/{default_branch}")
     origin = Origin(bare=bare, work=root / "work")
-    _clone(origin.url, origin.work)
+    clone_work(origin.url, origin.work)
     return origin
 
 

@@ -1,10 +1,13 @@
-"""A local GitHub REST API (stateful, git-backed, OpenAPI-validated) for tests.
+"""The local GitHub API of ``release_actions.rehearsal.world.github_api``, validated.
 
-See :mod:`.server` for the server and :mod:`.fixture` for the pytest fixtures
+:class:`GitHubAPIServer` here checks every request and response against GitHub's
+OpenAPI description (``openapi-subset.json``, :mod:`.validation`) unless a test
+passes its own ``validator``; :mod:`.fixture` has the pytest fixtures
 ``github_api_factory`` and ``github_api``.
 """
 
-from .bare import commit_files, git_in, init_bare_repo
+from release_actions.rehearsal.world.github_api import commit_files, git_in, init_bare_repo
+
 from .server import Fault, GitHubAPIServer
 
 __all__ = ["Fault", "GitHubAPIServer", "commit_files", "git_in", "init_bare_repo"]

@@ -12,23 +12,17 @@ commits (``server.git.path`` is the bare repository).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .bare import commit_files, init_bare_repo
-from .server import GitHubAPIServer
-from .validation import SpecValidator
+from release_actions.rehearsal.world.github_api import commit_files, init_bare_repo
+
+from .server import GitHubAPIServer, shared_validator
 
 ServerFactory = Callable[..., GitHubAPIServer]
-
-
-@functools.lru_cache(maxsize=1)
-def _validator() -> SpecValidator:
-    return SpecValidator()
 
 
 @pytest.fixture
@@ -38,7 +32,7 @@ def github_api_factory() -> Iterator[ServerFactory]:
     def start(
         bare_repo: Path, full_name: str = "llama-stack/llama-stack", **options: Any
     ) -> GitHubAPIServer:
-        options.setdefault("validator", _validator())
+        options.setdefault("validator", shared_validator())
         server = GitHubAPIServer(Path(bare_repo), full_name, **options).start()
         servers.append(server)
         return server

@@ -33,7 +33,7 @@ __all__ = [
 
 
 def milestone(ctx: Ctx, ms: Milestone) -> dict[str, Any]:
-    items = [*ctx.state.issues.values(), *ctx.state.pulls.values()]
+    items: list[Issue | Pull] = [*ctx.state.issues.values(), *ctx.state.pulls.values()]
     mine = [i for i in items if i.milestone == ms.number]
     return {
         "url": f"{ctx.repo_api}/milestones/{ms.number}",

@@ -22,7 +22,8 @@ def _branch_of(call: Call, head: str) -> str | None:
 
 def _pull(call: Call) -> Pull | None:
     try:
-        return call.state.pulls.get(int(call.params["pull_number"]))
+        found: Pull | None = call.state.pulls.get(int(call.params["pull_number"]))
+        return found
     except ValueError:
         return None
 
@@ -33,7 +34,7 @@ def create_pull(call: Call) -> Reply:
     head = _branch_of(call, body["head"])
     base = body["base"]
     head_sha = call.git.branch_sha(head) if head else None
-    if head_sha is None:
+    if head is None or head_sha is None:
         return invalid("PullRequest", "invalid", field="head")
     base_sha = call.git.branch_sha(base)
     if base_sha is None:

@@ -4,8 +4,8 @@ Every ``uses: owner/name@ref`` of a remote action in ``.github/workflows/*.yml``
 ``actions/*/action.yml`` and the example consumer workflows must appear here
 with exactly the same ``ref`` (a full commit SHA, with the release it is in as
 the ``# vX.Y.Z`` comment); ``tests/test_workflow_lint.py`` checks that. The act
-harness (``tests/testbed/act.py``) maps each pin to its stub directory with
-``--local-repository owner/name@sha=tests/act-stubs/owner/name``.
+runner (``release_actions.rehearsal.act.runner``) maps each pin to its offline
+stand-in with ``--local-repository owner/name@sha=<this folder>/stubs/owner/name``.
 
 Each pin also records the release's runtime (``runs.using`` of its
 ``action.yml``): only ``node24`` and ``composite`` are allowed, never ``node20``
@@ -17,8 +17,7 @@ Pinning a new version: change ``sha``, ``version`` and ``runtime`` here and in
 the workflows, update the stub where the release changed the action's inputs or
 behaviour, and run the act suite (the policy is in SECURITY.md, "Third-party
 actions"). The SHAs were taken from the release tags of the upstream
-repositories (see tests/act-stubs/README.md). This file is loaded by path (the
-folder name has a hyphen), so it must stay free of imports from the test suite.
+repositories (see stubs/README.md next to this module).
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-STUBS_DIR = Path(__file__).resolve().parent
+STUBS_DIR = Path(__file__).resolve().parent / "stubs"
 
 #: The runtimes a pinned release may declare. node20 is gone from GitHub's runners.
 RUNTIMES = ("node24", "composite")

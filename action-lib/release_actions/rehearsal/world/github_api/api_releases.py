@@ -19,7 +19,8 @@ def _published(call: Call) -> list[Release]:
 
 def _by_id(call: Call) -> Release | None:
     try:
-        return call.state.releases.get(int(call.params["release_id"]))
+        found: Release | None = call.state.releases.get(int(call.params["release_id"]))
+        return found
     except ValueError:
         return None
 
