@@ -93,6 +93,24 @@ def clients(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     }
 
 
+def release_commit(work: Path, branch: str, version: str, *, start: str = "") -> None:
+    """What prepare-release commits on ``branch`` for ``version`` (pin ==V, fallback V),
+    tagged vV; ``main`` is checked out again."""
+    if start:
+        git(work, "checkout", "--quiet", "-b", branch, start)
+    else:
+        git(work, "checkout", "--quiet", branch)
+    for rel in ("pyproject.toml", "src/llama_stack_api/pyproject.toml"):
+        path = work / rel
+        text = re.sub(r'^fallback_version = "[^"]*"', f'fallback_version = "{version}"',
+                      path.read_text(), flags=re.M)  # fmt: skip
+        text = re.sub(rf'"{CLIENT}[<>=!~][^"]*"', f'"{CLIENT}=={version}"', text)
+        path.write_text(text)
+    git(work, "commit", "--quiet", "-am", f"chore: prepare release v{version}")
+    git(work, "tag", f"v{version}")
+    git(work, "checkout", "--quiet", "main")
+
+
 @dataclass
 class Bed:
     origin: Origin
@@ -107,23 +125,9 @@ class Bed:
         return self.origin.work
 
     def release_commit(self, branch: str, version: str, *, start: str = "") -> None:
-        """What prepare-release commits on ``branch`` for ``version`` (pin ==V, fallback V),
-        tagged vV and pushed."""
-        work = self.repo
-        if start:
-            git(work, "checkout", "--quiet", "-b", branch, start)
-        else:
-            git(work, "checkout", "--quiet", branch)
-        for rel in ("pyproject.toml", "src/llama_stack_api/pyproject.toml"):
-            path = work / rel
-            text = re.sub(r'^fallback_version = "[^"]*"', f'fallback_version = "{version}"',
-                          path.read_text(), flags=re.M)  # fmt: skip
-            text = re.sub(rf'"{CLIENT}[<>=!~][^"]*"', f'"{CLIENT}=={version}"', text)
-            path.write_text(text)
-        git(work, "commit", "--quiet", "-am", f"chore: prepare release v{version}")
-        git(work, "tag", f"v{version}")
-        git(work, "push", "--quiet", "origin", branch, f"v{version}")
-        git(work, "checkout", "--quiet", "main")
+        """:func:`release_commit`, pushed."""
+        release_commit(self.repo, branch, version, start=start)
+        git(self.repo, "push", "--quiet", "origin", branch, f"v{version}")
 
     def run(
         self,

@@ -42,6 +42,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from release_actions.rehearsal.world.origin import git as world_git
+from release_actions.rehearsal.world.origin import refs
+
 TESTS = Path(__file__).resolve().parent.parent
 FIXTURE = TESTS / "fixtures" / "monorepo"
 CLIENT = "llama-stack-client"
@@ -200,17 +203,9 @@ def git_env(when: int | None = None, author: str = DEV) -> dict[str, str]:
 def git(
     repo: Path, *args: str, env: Mapping[str, str] | None = None, check: bool = True
 ) -> subprocess.CompletedProcess[str]:
-    """Run git in ``repo``; on failure raise with git's output."""
-    proc = subprocess.run(
-        ["git", "-C", str(repo), *args],
-        capture_output=True,
-        text=True,
-        env=dict(env) if env is not None else git_env(),
-        check=False,
-    )
-    if check and proc.returncode != 0:
-        raise RuntimeError(f"git {' '.join(args)} failed in {repo}:\n{proc.stdout}{proc.stderr}")
-    return proc
+    """Run git in ``repo`` (with :func:`git_env`'s fixed identity unless ``env`` is given);
+    on failure raise with git's output."""
+    return world_git(repo, *args, env=env if env is not None else git_env(), check=check)
 
 
 # --------------------------------------------------------------------------- files
@@ -332,18 +327,6 @@ class Monorepo:
     path: Path
     branches: dict[str, str]  # name -> commit id
     tags: dict[str, str]  # name -> commit id
-
-
-def refs(repo: Path, prefix: str) -> dict[str, str]:
-    """``{short name: commit id}`` of the refs under ``prefix`` (tags peeled)."""
-    out = git(
-        repo, "for-each-ref", "--format=%(refname)%00%(objectname)%00%(*objectname)", prefix
-    ).stdout
-    result = {}
-    for line in out.splitlines():
-        name, obj, peeled = line.split("\0")
-        result[name[len(prefix) :]] = peeled or obj
-    return result
 
 
 def build_monorepo(

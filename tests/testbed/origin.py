@@ -4,29 +4,9 @@ GitHub-like rules (``release_actions.rehearsal.world.origin``), as pytest fixtur
 - :func:`make_origin` builds the monorepo (:mod:`tests.testbed.monorepo`), pushes
   every branch and tag to a bare repository and clones it (``file://`` URL, as
   ``actions/checkout`` would) into a working copy whose ``origin`` it is.
-- :func:`protect` installs a ``pre-receive`` hook that refuses updates and
-  deletions of protected branches with GitHub's own message::
-
-      remote: error: GH006: Protected branch update failed for refs/heads/main.
-      remote: error: Changes must be made through a pull request.
-       ! [remote rejected] main -> main (pre-receive hook declined)
-
-  (GitHub says "protected branch hook declined" in the last line; plain git
-  cannot change that part.) Patterns are globs (``release-*``) kept in the bare
-  repository's config (``releaseActions.protectedBranch``). As on GitHub, pushing
-  a new branch that matches a pattern is allowed (``allow_create``).
-- The bare repository allows partial and treeless fetches over ``file://``
-  (``uploadpack.allowFilter``, ``uploadpack.allowAnySHA1InWant``).
-
-- :func:`ruleset` installs a ``pre-receive`` hook that refuses updates of refs
-  matching full-ref globs (``refs/heads/main``, ``refs/tags/*-dev``) the way a
-  GitHub repository ruleset does (``GH013``)::
-
-      remote: error: GH013: Repository rule violations found for refs/heads/main.
-      remote: - Changes must be made through a pull request.
-       ! [remote rejected] main -> main (pre-receive hook declined)
-
-  It replaces any ``protect`` hook (one pre-receive hook per repository).
+- :func:`protect` (GH006 protected branches) and :func:`ruleset` (GH013 rulesets)
+  install the world's pre-receive hooks; the bare repository allows partial and
+  treeless fetches over ``file://`` (see the package module for the messages).
 
 Fixtures: ``origin`` (function-scoped, unprotected) and ``protected_origin``
 (``main`` and ``release-*`` protected). Both copy a session-wide template, so

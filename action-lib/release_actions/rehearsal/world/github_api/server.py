@@ -34,26 +34,18 @@ from .state import Protection, State, WorkflowRun, now
 
 
 class Validator(Protocol):
-    """What the server asks of an OpenAPI validator (the test suite's SpecValidator)."""
+    """What the server asks of an OpenAPI validator (the test suite's SpecValidator):
+    ``request(method, template, raw_path, params, query, headers, body)`` builds the
+    request it checks with ``request_errors``, and ``response_errors(request,
+    template, status, body, headers)`` checks the answer."""
 
     def has_operation(self, method: str, template: str) -> bool: ...
 
-    def request(
-        self,
-        method: str,
-        template: str,
-        raw_path: str,
-        params: dict[str, str],
-        query: list[tuple[str, str]],
-        headers: dict[str, str],
-        body: bytes,
-    ) -> Any: ...
+    def request(self, *parts: Any) -> Any: ...
 
     def request_errors(self, request: Any) -> list[str]: ...
 
-    def response_errors(
-        self, request: Any, template: str, status: int, body: bytes, headers: dict[str, str]
-    ) -> list[str]: ...
+    def response_errors(self, request: Any, *parts: Any) -> list[str]: ...
 
 
 SECONDARY_RATE_LIMIT = (
