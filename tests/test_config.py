@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,52 @@ def test_npm_package_none_is_refused_with_the_fix(tmp_path: Path) -> None:
     with pytest.raises(InvalidValueError) as info:
         load_config(write(tmp_path, '[tool.release-actions]\nnpm-package = "none"\n'))
     assert "remove npm-package" in str(info.value.fix)
+
+
+def test_protected_refs_default_empty_and_read(tmp_path: Path) -> None:
+    assert (Config().protected_branches, Config().ruleset_refs) == ((), ())
+    config = load_config(
+        write(
+            tmp_path,
+            '[tool.release-actions]\nprotected-branches = ["main", "release-*"]\n'
+            'ruleset-refs = ["refs/heads/main", "refs/tags/*-dev"]\n',
+        )
+    )
+    assert config.protected_branches == ("main", "release-*")
+    assert config.ruleset_refs == ("refs/heads/main", "refs/tags/*-dev")
+    assert {"protected_branches", "ruleset_refs"} <= set(config.configured)
+    # One string is a list of one, as for the other list keys.
+    one = load_config(write(tmp_path, '[tool.release-actions]\nprotected-branches = "main"\n'))
+    assert one.protected_branches == ("main",)
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment", "fix"),
+    [
+        ("protected-branches = 3", "protected-branches", ""),
+        ('protected-branches = ["main", 1]', "protected-branches", ""),
+        ('protected-branches = ["release *"]', "'release *'", "without spaces"),
+        ('protected-branches = [""]', "protected-branches item", "without spaces"),
+        ('protected-branches = ["refs/heads/main"]', "'refs/heads/main'", "ruleset-refs"),
+        ('ruleset-refs = ["main"]', "'main'", "refs/heads/main"),
+        ('ruleset-refs = ["refs/tags/v* -dev"]', "'refs/tags/v* -dev'", "without spaces"),
+        ("ruleset-refs = {main = true}", "ruleset-refs", ""),
+    ],
+)
+def test_bad_protected_refs(tmp_path: Path, body: str, fragment: str, fix: str) -> None:
+    with pytest.raises(InvalidValueError) as info:
+        load_config(write(tmp_path, f"[tool.release-actions]\n{body}\n"))
+    message = str(info.value)
+    assert fragment in message
+    assert ("ruleset-refs" if "ruleset" in body else "protected-branches") in message
+    assert fix in str(info.value.fix)
+
+
+def test_readme_configuration_table_lists_every_key() -> None:
+    """README's Configuration table names exactly the keys Config reads."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("\n## Configuration\n", 1)[1].split("\n### ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    documented = {key for row in rows for key in re.findall(r"`([a-z-]+)`", row.split(" | ")[0])}
+    keys = {name.replace("_", "-") for name in Config._fields if name != "configured"}
+    assert documented == keys

@@ -60,6 +60,13 @@ CHECKLIST_KEYS = frozenset({"announce", "container_images", "extra_artifacts", "
 # branch; no npm package, documentation URL or commit identity.
 EMPTY_ALLOWED = frozenset({"default_branch", "npm_package", "docs_url", "bot_name", "bot_email"})
 
+# Keys listing ref globs that a rehearsal's origin protects: branch names
+# (GH006-style hook) and full refs (GH013-style ruleset hook).
+PATTERN_KEYS: dict[str, tuple[str, str]] = {
+    "protected_branches": ("", "a branch name or glob, e.g. 'main' or 'release-*'"),
+    "ruleset_refs": ("refs/", "a full ref or glob starting with refs/, e.g. 'refs/tags/*-dev'"),
+}
+
 
 class Config(NamedTuple):
     """Repository defaults. Keys in pyproject.toml are the kebab-case field names."""
@@ -88,6 +95,9 @@ class Config(NamedTuple):
     container_images: tuple[str, ...] = ()  # images published with the release
     extra_artifacts: tuple[str, ...] = ()  # other artefacts to check
     checklist: tuple[str, ...] = ()  # further items of the release checklist
+    # a rehearsal's origin: branches refused to direct pushes (GH006), refs under a ruleset (GH013)
+    protected_branches: tuple[str, ...] = ()  # branch globs, e.g. "main", "release-*"
+    ruleset_refs: tuple[str, ...] = ()  # full-ref globs, e.g. "refs/heads/main", "refs/tags/*-dev"
     configured: tuple[str, ...] = ()  # the fields the table sets (not a key of its own)
 
 
@@ -178,6 +188,8 @@ def _coerce(key: str, name: str, value: Any) -> Any:
                     "a non-empty line of text",
                     fix=f"remove the empty item from {key}",
                 )
+            if name in PATTERN_KEYS:
+                _check_pattern(key, name, item)
         return tuple(value)
     if not isinstance(value, str):
         raise InvalidValueError(f"[tool.release-actions] {key}", value, "a string")
@@ -194,6 +206,32 @@ def _coerce(key: str, name: str, value: Any) -> Any:
     if name in CHOICES and value not in CHOICES[name]:
         raise InvalidValueError(f"[tool.release-actions] {key}", value, " | ".join(CHOICES[name]))
     return value
+
+
+def _check_pattern(key: str, name: str, item: str) -> None:
+    """One ref glob of ``protected-branches`` or ``ruleset-refs``: no whitespace, and
+    (for ``ruleset-refs``) a full ref under ``refs/``."""
+    prefix, accepted = PATTERN_KEYS[name]
+    what = f"[tool.release-actions] {key} item"
+    if not item or any(ch.isspace() for ch in item):
+        raise InvalidValueError(
+            what, item, accepted, fix=f"write each pattern of {key} without spaces, e.g. {accepted}"
+        )
+    if name == "protected_branches" and item.startswith("refs/"):
+        raise InvalidValueError(
+            what,
+            item,
+            accepted,
+            fix=f"name the branch without refs/heads/ ({item.removeprefix('refs/heads/')});"
+            " full refs go in ruleset-refs",
+        )
+    if not item.startswith(prefix):
+        raise InvalidValueError(
+            what,
+            item,
+            accepted,
+            fix=f"write the full ref: refs/heads/{item} for a branch, refs/tags/{item} for a tag",
+        )
 
 
 def check_choice(what: str, value: str, config_name: str) -> str:
