@@ -155,3 +155,81 @@ def test_a_json_boolean_input_reaches_the_workflow_as_true(
     }
     with pytest.raises(ValueError, match="invalid input dry_run"):
         act_runner.run(workdir.path, "workflow_dispatch", inputs={"dry_run": "yes"})
+
+
+REDIRECTED_UPLOADS = """\
+on: workflow_dispatch
+jobs:
+  pypi:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: {checkout}
+      - uses: {ref} # v1.13.0
+        with:
+          password: a-pypi-token
+      - id: again
+        uses: {ref} # v1.13.0
+        with:
+          skip-existing: true
+  testpypi:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: {checkout}
+      - uses: {ref} # v1.13.0
+        with:
+          repository-url: https://test.pypi.org/legacy/
+  elsewhere:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: {checkout}
+      - id: remote
+        continue-on-error: true
+        uses: {ref} # v1.13.0
+        with:
+          repository-url: https://example.org/legacy/
+"""
+
+
+@pytest.mark.e2e
+def test_publish_stub_sends_pypi_and_testpypi_uploads_to_the_world(
+    act_runner: ActRunner, tmp_path: Path, fresh_pypi_index: PypiIndex
+) -> None:
+    """In a rehearsal, ``ACT_STUB_PYPI_UPLOAD_URL``/``ACT_STUB_TESTPYPI_UPLOAD_URL`` take
+    the uploads aimed at PyPI and TestPyPI; any other remote index is still refused."""
+    from release_actions.rehearsal.act.pins import PINS_BY_ACTION
+    from tests.testbed.registries import build_python_client, running_pypi_index
+
+    repo = Scenario(tmp_path / "repo")
+    dist = repo.path / "dist"
+    dist.mkdir()
+    for path in build_python_client(tmp_path / "build", "0.0.7", name="redirect-probe"):
+        (dist / path.name).write_bytes(path.read_bytes())
+    workflow = repo.path / "uploads.yml"
+    ref = PINS_BY_ACTION["pypa/gh-action-pypi-publish"].ref
+    checkout = PINS_BY_ACTION["actions/checkout"].ref
+    workflow.write_text(REDIRECTED_UPLOADS.format(ref=ref, checkout=checkout))
+    repo.commit("dist")
+    pypi = fresh_pypi_index
+    with running_pypi_index(tmp_path / "testpypi") as testpypi:
+        result = act_runner.run(
+            repo.path,
+            "workflow_dispatch",
+            workflow=workflow,
+            env={
+                "ACT_STUB_PYPI_UPLOAD_URL": pypi.url,
+                "ACT_STUB_TESTPYPI_UPLOAD_URL": testpypi.url,
+            },
+        )
+        assert result.returncode == 0, result.describe()
+        assert testpypi.packages() == sorted(p.name for p in dist.iterdir())
+
+    assert result.job_results == {"pypi": "success", "testpypi": "success", "elsewhere": "success"}
+    assert pypi.packages() == sorted(p.name for p in dist.iterdir())
+    assert result.step_result("pypi", "again") == "success"  # skip-existing on the world's index
+    assert f"rehearsal: PyPI upload sent to {pypi.url}\n" in result.output("pypi")
+    assert f"rehearsal: TestPyPI upload sent to {testpypi.url}\n" in result.output("testpypi")
+    assert result.step_result("elsewhere", "remote") == "failure"
+    assert result.errors == [
+        "refusing to upload to 'https://example.org/legacy/': "
+        "tests upload only to a local index (repository-url)"
+    ]
