@@ -53,6 +53,7 @@ __all__ = [
     "project_url",
     "pypi_files",
     "pypi_has_version",
+    "pypi_project_files",
     "wait_for_pypi_version",
 ]
 
@@ -264,25 +265,25 @@ def _fetch(url: str, accept: str, timeout: float) -> tuple[str, bytes, str] | No
         ) from exc
 
 
-def pypi_files(
+def pypi_project_files(
     index_url: str,
     name: str,
-    version: str | Version,
     *,
     timeout: float = 10,
     accept: str = ACCEPT_JSON_OR_HTML,
-) -> list[DistributionFile]:
-    """The files of ``name`` ``version`` on the simple index ``index_url`` ([] if none).
+) -> list[DistributionFile] | None:
+    """Every wheel and sdist of project ``name`` on the simple index ``index_url``, or
+    None when the index does not know the project (HTTP 404/410).
 
     ``accept`` is sent as the Accept header; :data:`ACCEPT_HTML` forces the PEP
-    503 HTML form. The answer's Content-Type decides how it is read.
+    503 HTML form. The answer's Content-Type decides how it is read. Files of
+    another project, and files that are not wheels or sdists, are left out.
     """
-    wanted = _version(version)
     wanted_name = canonicalize_name(name)
     url = project_url(index_url, name)
     fetched = _fetch(url, accept, timeout)
     if fetched is None:
-        return []
+        return None
     content_type, body, final_url = fetched
     if content_type in _JSON_TYPES or content_type.endswith("+json"):
         try:
@@ -305,10 +306,28 @@ def pypi_files(
     result = []
     for filename, file_url, sha256, yanked in entries:
         parsed = _parse_filename(filename)
-        if parsed is None or parsed[0] != wanted_name or parsed[1] != wanted:
+        if parsed is None or parsed[0] != wanted_name:
             continue
         result.append(DistributionFile(filename, parsed[1], file_url, sha256, yanked))
     return result
+
+
+def pypi_files(
+    index_url: str,
+    name: str,
+    version: str | Version,
+    *,
+    timeout: float = 10,
+    accept: str = ACCEPT_JSON_OR_HTML,
+) -> list[DistributionFile]:
+    """The files of ``name`` ``version`` on the simple index ``index_url`` ([] if none).
+
+    ``accept`` is sent as the Accept header; :data:`ACCEPT_HTML` forces the PEP
+    503 HTML form. The answer's Content-Type decides how it is read.
+    """
+    wanted = _version(version)
+    files = pypi_project_files(index_url, name, timeout=timeout, accept=accept) or []
+    return [f for f in files if f.version == wanted]
 
 
 def pypi_has_version(
