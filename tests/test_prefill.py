@@ -9,10 +9,13 @@ simple index, the same npm versions and dist-tags, and a placeholder installs.
 from __future__ import annotations
 
 import json
+import threading
 import time
 import zipfile
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -28,6 +31,7 @@ from release_actions.rehearsal.world.prefill import (
 from release_actions.rehearsal.world.world import World
 from tests.testbed.registries import (
     NpmRegistry,
+    Pep691Index,
     PypiIndex,
     free_port,
     publish_npm_client,
@@ -153,6 +157,26 @@ def test_world_answers_like_the_sources(
     assert (again.problems, again.pypi, again.npm) == ([], result.pypi, result.npm)
 
 
+def test_a_pep691_json_source(
+    pypi_index: PypiIndex, pep691_index: Pep691Index, fresh_pypi_index: PypiIndex
+) -> None:
+    """A source speaking PEP 691 JSON (as PyPI does) is read as well as pypiserver's HTML."""
+    publish_python_client(pypi_index, "3.1.4", name="prefill-json-probe")
+    result = prefill_targets(
+        pypi=fresh_pypi_index,
+        testpypi=None,
+        npm=None,
+        python_names=["Prefill_JSON.Probe"],  # any spelling: the index page is normalised
+        npm_names=[],
+        sources=PrefillSources(pypi=pep691_index.simple_url),
+    )
+    assert (result.problems, result.pypi) == ([], {"Prefill_JSON.Probe": ["3.1.4"]})
+    assert [kind for path, _, kind in pep691_index.requests if "prefill-json-probe" in path] == [
+        "application/vnd.pypi.simple.v1+json"
+    ]
+    assert simple_versions(fresh_pypi_index.simple_url, "prefill-json-probe") == ["3.1.4"]
+
+
 def test_placeholder_wheel_installs_with_pip(tmp_path: Path) -> None:
     """pip (not only uv) accepts the placeholder wheel: RECORD hashes, WHEEL, METADATA."""
     wheel = tmp_path / "llama_stack_client-0.7.1-py3-none-any.whl"
@@ -215,6 +239,65 @@ def test_unreachable_sources_and_unknown_names_are_problems(
         "npm: 'Bad Name' is not an npm package name; not pre-filled",
     ]
     assert unknown == Prefilled(problems=unknown.problems)
+
+
+class FakeSource(BaseHTTPRequestHandler):
+    """npm and simple-index answers a real registry should not give; records each request."""
+
+    seen: ClassVar[list[dict[str, str]]] = []
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        FakeSource.seen.append({"path": self.path, **dict(self.headers)})
+        answers: dict[str, tuple[int, bytes]] = {
+            "/dangling": (200, b'{"versions": {"1.0.0": {}}, "dist-tags": {"latest": "1.0.0",'
+                          b' "gone": "0.1.0"}}'),
+            "/broken": (500, b"oops"),
+            "/text": (200, b"<html>not a packument</html>"),
+        }  # fmt: skip
+        status, body = answers.get(self.path, (404, b"not found"))
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_odd_sources_and_no_credentials_sent(
+    fresh_pypi_index: PypiIndex, fresh_npm_registry: NpmRegistry
+) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeSource)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://me:s3cret@127.0.0.1:{server.server_address[1]}/"
+    try:
+        result = prefill_targets(
+            pypi=fresh_pypi_index,
+            testpypi=None,
+            npm=fresh_npm_registry,
+            python_names=["absent"],
+            npm_names=["dangling", "broken", "text"],
+            sources=PrefillSources(pypi=base + "simple/", npm=base),
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    plain = base.replace("me:s3cret@", "")
+    assert result.problems == [
+        f"PyPI (http://***@{plain[7:]}simple/): credentials in the source URL are not sent;"
+        " it is read anonymously",
+        f"PyPI has no project absent ({plain}simple/absent/); not pre-filled",
+        f"npm (http://***@{plain[7:]}): credentials in the source URL are not sent;"
+        " it is read anonymously",
+        "npm: dangling: dist-tags gone not in versions; left out",
+        f"npm: {plain}broken answered HTTP 500 Internal Server Error; broken not pre-filled",
+        f"npm: {plain}text sent no JSON packument; text not pre-filled",
+    ]
+    assert result.npm == {"dangling": {"versions": ["1.0.0"], "dist_tags": {"latest": "1.0.0"}}}
+    paths = ["/simple/absent/", "/dangling", "/broken", "/text"]
+    assert [r["path"] for r in FakeSource.seen] == paths
+    assert not [r for r in FakeSource.seen if "authorization" in {k.lower() for k in r}]
+    assert fresh_npm_registry.dist_tags("dangling") == {"latest": "1.0.0"}
 
 
 def test_anonymous_drops_credentials() -> None:

@@ -279,11 +279,11 @@ def _prefill_npm(
             problems.append(f"{label}: {name} has no versions at {redact_url(url)}; not pre-filled")
             continue
         raw_tags = doc.get("dist-tags")
-        tags = {
-            str(tag): version
-            for tag, version in (raw_tags if isinstance(raw_tags, dict) else {}).items()
-            if isinstance(version, str) and version in versions
-        }
+        raw_tags = raw_tags if isinstance(raw_tags, dict) else {}
+        tags = {str(t): v for t, v in raw_tags.items() if isinstance(v, str) and v in versions}
+        if len(tags) < len(raw_tags):
+            dropped = ", ".join(sorted(str(t) for t in raw_tags if t not in tags))
+            problems.append(f"{label}: {name}: dist-tags {dropped} not in versions; left out")
         try:
             _place_npm(registry, name, versions, tags)
         except (OSError, ValueError) as exc:
