@@ -217,7 +217,9 @@ def test_unreachable_sources_and_unknown_names_are_problems(
     assert any(p.startswith("PyPI (http://***@127.0.0.1:") for p in unreachable.problems)
     assert "PyPI: not asked for second (unreachable)" in unreachable.problems
     assert "npm: not asked for second (unreachable)" in unreachable.problems
-    assert any(p.startswith("TestPyPI: could not reach") for p in unreachable.problems)
+    for label in ("PyPI", "TestPyPI", "npm"):
+        reach = f"{label}: first not pre-filled: could not reach http://127.0.0.1:"
+        assert [p for p in unreachable.problems if p.startswith(reach)], text
     assert (unreachable.pypi, unreachable.npm, fresh_pypi_index.packages()) == ({}, {}, [])
 
     unknown = prefill_targets(
@@ -290,8 +292,8 @@ def test_odd_sources_and_no_credentials_sent(
         f"npm (http://***@{plain[7:]}): credentials in the source URL are not sent;"
         " it is read anonymously",
         "npm: dangling: dist-tags gone not in versions; left out",
-        f"npm: {plain}broken answered HTTP 500 Internal Server Error; broken not pre-filled",
-        f"npm: {plain}text sent no JSON packument; text not pre-filled",
+        f"npm: broken not pre-filled: {plain}broken answered HTTP 500 Internal Server Error",
+        f"npm: text not pre-filled: {plain}text sent no JSON packument",
     ]
     assert result.npm == {"dangling": {"versions": ["1.0.0"], "dist_tags": {"latest": "1.0.0"}}}
     paths = ["/simple/absent/", "/dangling", "/broken", "/text"]

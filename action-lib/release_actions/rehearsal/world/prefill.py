@@ -173,7 +173,8 @@ def _prefill_python(
         try:
             files = pypi_project_files(base, name, timeout=timeout)
         except ReleaseActionsError as exc:
-            problems.append(f"{label}: {redact_url(exc.message)} {name} not pre-filled")
+            reason = redact_url(exc.message).rstrip(".")
+            problems.append(f"{label}: {name} not pre-filled: {reason}")
             if exc.title == "Package index unreachable":
                 _skip_rest(label, names[position + 1 :], problems)
                 return
@@ -261,11 +262,11 @@ def _prefill_npm(
         try:
             doc = _get_json(url, timeout)
         except _Unreachable as exc:
-            problems.append(f"{label}: {redact_url(str(exc))}; {name} not pre-filled")
+            problems.append(f"{label}: {name} not pre-filled: {redact_url(str(exc))}")
             _skip_rest(label, names[position + 1 :], problems)
             return
         except ValueError as exc:
-            problems.append(f"{label}: {redact_url(str(exc))}; {name} not pre-filled")
+            problems.append(f"{label}: {name} not pre-filled: {redact_url(str(exc))}")
             continue
         if doc is None:
             problems.append(f"{label} has no package {name} ({redact_url(url)}); not pre-filled")
@@ -287,7 +288,7 @@ def _prefill_npm(
         try:
             _place_npm(registry, name, versions, tags)
         except (OSError, ValueError) as exc:
-            problems.append(f"{label}: could not place {name} in the world's registry: {exc}")
+            problems.append(f"{label}: {name} not pre-filled: the world's registry refused: {exc}")
             continue
         result.npm[name] = {"versions": versions, "dist_tags": tags}
 
