@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -233,3 +235,41 @@ def test_publish_stub_sends_pypi_and_testpypi_uploads_to_the_world(
         "refusing to upload to 'https://example.org/legacy/': "
         "tests upload only to a local index (repository-url)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("url", "env", "error"),
+    [
+        # Neither variable: PyPI refused, as every test without a rehearsal relies on.
+        ("https://upload.pypi.org/legacy/", {}, "refusing to upload to 'https://upload.pypi.org/legacy/'"),
+        # Only TestPyPI's stand-in: an upload aimed at PyPI is still refused.
+        ("https://upload.pypi.org/legacy/", {"ACT_STUB_TESTPYPI_UPLOAD_URL": "http://127.0.0.1:9/"},
+         "refusing to upload to 'https://upload.pypi.org/legacy/'"),
+        # A stand-in that is not on this machine.
+        ("https://test.pypi.org/legacy/", {"ACT_STUB_TESTPYPI_UPLOAD_URL": "https://evil.example/"},
+         "refusing ACT_STUB_TESTPYPI_UPLOAD_URL: 'evil.example' is not a local index"),
+        ("https://example.org/legacy/", {"ACT_STUB_PYPI_UPLOAD_URL": "http://127.0.0.1:9/"},
+         "refusing to upload to 'https://example.org/legacy/'"),
+    ],
+)  # fmt: skip
+def test_publish_stub_refuses_without_a_local_stand_in(
+    tmp_path: Path, url: str, env: dict[str, str], error: str
+) -> None:
+    """The stand-in's script alone (no act): what it refuses, before any upload."""
+    from release_actions.rehearsal.act.pins import PINS_BY_ACTION
+
+    script = PINS_BY_ACTION["pypa/gh-action-pypi-publish"].stub_dir / "publish.py"
+    (tmp_path / "dist").mkdir()
+    (tmp_path / "dist" / "x-1.0-py3-none-any.whl").write_bytes(b"not uploaded")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("ACT_STUB_")}
+    proc = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        env={**clean, **env, "STUB_URL": url, "ACT_STUB_UV": "/nonexistent/uv"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 1
+    assert f"::error title=act stub pypa/gh-action-pypi-publish::{error}" in proc.stdout
+    assert "rehearsal:" not in proc.stdout
