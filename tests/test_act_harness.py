@@ -241,7 +241,8 @@ def test_publish_stub_sends_pypi_and_testpypi_uploads_to_the_world(
     ("url", "env", "error"),
     [
         # Neither variable: PyPI refused, as every test without a rehearsal relies on.
-        ("https://upload.pypi.org/legacy/", {}, "refusing to upload to 'https://upload.pypi.org/legacy/'"),
+        ("https://upload.pypi.org/legacy/", {},
+         "refusing to upload to 'https://upload.pypi.org/legacy/'"),
         # Only TestPyPI's stand-in: an upload aimed at PyPI is still refused.
         ("https://upload.pypi.org/legacy/", {"ACT_STUB_TESTPYPI_UPLOAD_URL": "http://127.0.0.1:9/"},
          "refusing to upload to 'https://upload.pypi.org/legacy/'"),
