@@ -302,6 +302,28 @@ def test_odd_sources_and_no_credentials_sent(
     assert fresh_npm_registry.dist_tags("dangling") == {"latest": "1.0.0"}
 
 
+def test_unusable_source_urls_are_problems(fresh_npm_registry: NpmRegistry) -> None:
+    result = prefill_targets(
+        pypi=None,
+        testpypi=None,
+        npm=fresh_npm_registry,
+        python_names=[],
+        npm_names=["x"],
+        sources=PrefillSources(npm="file:///etc/"),
+    )
+    assert result.problems == ["npm: source 'file:///etc/' is not an http(s) URL; not read"]
+    bad_port = prefill_targets(
+        pypi=None,
+        testpypi=None,
+        npm=fresh_npm_registry,
+        python_names=[],
+        npm_names=["x"],
+        sources=PrefillSources(npm="http://u:s3cret@127.0.0.1:port/"),
+    )
+    assert len(bad_port.problems) == 1
+    assert bad_port.problems[0].startswith("npm: source 'http://***@127.0.0.1:port/' is not a URL")
+
+
 def test_anonymous_drops_credentials() -> None:
     assert anonymous("https://u:p@[::1]:8080/simple/") == ("https://[::1]:8080/simple/", True)
     assert anonymous("https://pypi.org/simple/") == ("https://pypi.org/simple/", False)

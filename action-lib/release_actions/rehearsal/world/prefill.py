@@ -138,8 +138,16 @@ def anonymous(url: str) -> tuple[str, bool]:
     return urllib.parse.urlunsplit(parts._replace(netloc=netloc)), True
 
 
-def _source(label: str, url: str, problems: list[str]) -> str:
-    base, had_credentials = anonymous(url)
+def _source(label: str, url: str, problems: list[str]) -> str | None:
+    """The source URL to read, without credentials; None (and a problem) if unusable."""
+    try:
+        base, had_credentials = anonymous(url)
+    except ValueError as exc:
+        problems.append(f"{label}: source {redact_url(url)!r} is not a URL ({exc}); not read")
+        return None
+    if urllib.parse.urlsplit(base).scheme not in ("http", "https"):
+        problems.append(f"{label}: source {redact_url(url)!r} is not an http(s) URL; not read")
+        return None
     if had_credentials:
         problems.append(
             f"{label} ({redact_url(url)}): credentials in the source URL are not sent;"
@@ -166,6 +174,8 @@ def _prefill_python(
     problems: list[str],
 ) -> None:
     base = _source(label, source, problems)
+    if base is None:
+        return
     for position, name in enumerate(names):
         if not _PYTHON_NAME.fullmatch(name):
             problems.append(f"{label}: {name!r} is not a Python project name; not pre-filled")
@@ -253,6 +263,8 @@ def _prefill_npm(
 ) -> None:
     label, problems = "npm", result.problems
     base = _source(label, source, problems)
+    if base is None:
+        return
     base = base if base.endswith("/") else base + "/"
     for position, name in enumerate(names):
         if not _NPM_NAME.fullmatch(name):
