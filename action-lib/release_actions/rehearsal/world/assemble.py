@@ -105,7 +105,10 @@ def running_world(
     owns ``root``: it is left in place, the servers are stopped on exit."""
     root.mkdir(parents=True, exist_ok=True)
     started: list[Any] = []
-    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="world") as pool:
+    # The servers die with the thread that started them (PR_SET_PDEATHSIG is per
+    # thread): the pool's threads live, idle, until the servers are stopped.
+    pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="world")
+    try:
         futures: list[Future[Any]] = [
             pool.submit(start_pypi_index, root / "pypi"),
             pool.submit(start_pypi_index, root / "testpypi"),
@@ -116,41 +119,31 @@ def running_world(
             copy_refs(source_repo, bare, default_branch)
             install_rules(bare, protected, rulesets)
             clone_work(bare.as_uri(), root / "work")
-            origin = Origin(bare=bare, work=root / "work")
             github = GitHubAPIServer(bare, repository).start()
             started.append(github)
-        except BaseException:
+        finally:
+            errors: list[BaseException] = []
             for future in futures:
-                with contextlib.suppress(BaseException):
+                try:
                     started.append(future.result())
-            for server in started:
-                _stop(server)
-            raise
-        errors: list[BaseException] = []
-        for future in futures:
-            try:
-                started.append(future.result())
-            except BaseException as exc:
-                errors.append(exc)
+                except BaseException as exc:
+                    errors.append(exc)
         if errors:
-            for server in started:
-                _stop(server)
             raise errors[0]
-    pypi: PypiIndex = started[1]
-    testpypi: PypiIndex = started[2]
-    npm: NpmRegistry = started[3]
-    world = World(
-        root=root,
-        origin=origin,
-        pypi=pypi,
-        testpypi=testpypi,
-        npm=npm,
-        github=github,
-        repository=repository,
-        default_branch=default_branch,
-    )
-    try:
-        yield world
+        pypi: PypiIndex = started[1]
+        testpypi: PypiIndex = started[2]
+        npm: NpmRegistry = started[3]
+        yield World(
+            root=root,
+            origin=Origin(bare=bare, work=root / "work"),
+            pypi=pypi,
+            testpypi=testpypi,
+            npm=npm,
+            github=github,
+            repository=repository,
+            default_branch=default_branch,
+        )
     finally:
         for server in started:
             _stop(server)
+        pool.shutdown(wait=True, cancel_futures=True)
