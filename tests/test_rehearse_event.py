@@ -76,7 +76,7 @@ def test_release_target_is_the_branch_holding_the_tag(repo: Path) -> None:
 
 
 def test_release_of_a_missing_tag_is_refused(repo: Path) -> None:
-    with pytest.raises(ReleaseActionsError, match="v9.9.9") as err:
+    with pytest.raises(ReleaseActionsError, match=r"v9\.9\.9") as err:
         plan(repo, "release", tag="v9.9.9")
     assert "git tag v9.9.9" in err.value.fix
 
@@ -112,9 +112,7 @@ def test_an_event_file_boolean_becomes_githubs_string(repo: Path, tmp_path: Path
         ({}, "note"),
     ],
 )
-def test_bad_dispatch_inputs_are_refused(
-    repo: Path, inputs: dict[str, str], named: str
-) -> None:
+def test_bad_dispatch_inputs_are_refused(repo: Path, inputs: dict[str, str], named: str) -> None:
     with pytest.raises(ReleaseActionsError, match=named):
         plan(repo, "workflow_dispatch", inputs=inputs)
 

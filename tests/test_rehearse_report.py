@@ -167,7 +167,8 @@ def test_a_failed_job_or_no_job_is_not_ok() -> None:
         "event": "push", "ref": "refs/heads/main", "repository": "a/b", "workflows": [],
         "summaries": [], "timings": {}, "world": None,
     }  # fmt: skip
-    assert build_report(empty, empty, jobs={"a": "success", "b": "failure"}, **common)["ok"] is False
+    failed = {"a": "success", "b": "failure"}
+    assert build_report(empty, empty, jobs=failed, **common)["ok"] is False
     assert build_report(empty, empty, jobs={}, **common)["ok"] is False
     assert build_report(empty, empty, jobs={"a": "success"}, **common)["ok"] is True
 
