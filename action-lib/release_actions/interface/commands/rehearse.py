@@ -86,7 +86,13 @@ def run(options: argparse.Namespace, out: Console) -> int:
         release_actions=options.release_actions,
     )
     plan = prepare(request)
-    report = rehearse(plan, log=out.log)
+    try:
+        report = rehearse(plan, log=out.log)
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the world is gone; the CLI exits 130
+        if out.as_json:
+            out.json({"error": "the rehearsal was interrupted; its world was removed.",
+                      "fix": "", "title": "Interrupted"})  # fmt: skip
+        raise
     if out.as_json:
         out.json(report)
     else:
