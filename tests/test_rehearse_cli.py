@@ -141,3 +141,52 @@ def test_rehearse_is_not_imported_by_other_commands() -> None:
         env={"PYTHONPATH": str(ROOT / "action-lib"), "PATH": "/usr/bin:/bin"},
     )  # fmt: skip
     assert proc.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://github.com/acme/widget.git", "acme/widget"),
+        ("git@github.com:acme/widget.git", "acme/widget"),
+        ("ssh://git@github.com/acme/widget", "acme/widget"),
+        ("https://gitlab.com/acme/widget.git", "local/repo"),
+        ("", "local/repo"),
+    ],
+)
+def test_the_default_repository(repo: Path, url: str, expected: str) -> None:
+    from tests.testbed.rehearse_repo import git
+
+    if url:
+        git(repo, "remote", "add", "origin", url)
+    assert engine.default_repository(repo) == expected
+
+
+def test_the_default_branch_never_asks_the_network(repo: Path) -> None:
+    from tests.testbed.rehearse_repo import git
+
+    git(repo, "remote", "add", "origin", "https://github.invalid/acme/widget.git")
+    git(repo, "branch", "-m", "main", "trunk")
+    assert engine.default_branch_of(repo) == "trunk"  # the branch HEAD is on, no ls-remote
+    (repo / "pyproject.toml").write_text('[tool.release-actions]\ndefault-branch = "dev"\n')
+    assert engine.default_branch_of(repo) == "dev"
+
+
+def test_a_failure_log_has_no_workflow_command_lines() -> None:
+    from release_actions.rehearsal.act.runner import ActResult
+
+    stdout = "\n".join(
+        json.dumps(e)
+        for e in (
+            {"jobID": "b", "msg": "  ⚙  ::set-output:: x=1"},
+            {"jobID": "b", "msg": "step said hello"},
+            {"jobID": "b", "command": "error", "arg": "it broke"},
+            {"jobID": "b", "jobResult": "failure"},
+        )
+    )
+    result = ActResult.parse(
+        stdout, args=[], returncode=1, stderr="", duration=1.0,
+        run_dir=Path("."), artifacts_dir=Path("."),
+    )  # fmt: skip
+    text = engine.failure_log(result)
+    assert "::" not in text
+    assert "failed jobs: b" in text and "error: it broke" in text and "hello" in text
