@@ -95,3 +95,17 @@ def test_this_checkout_exports_what_run_action_needs() -> None:
     assert any(f.startswith("requirements/action-") for f in files)
     assert "action-lib/release_actions/interface/cli.py" in files
     assert not any(".venv" in f or f.startswith("tests/") for f in files)
+
+
+def test_old_exports_are_pruned_when_a_new_one_is_written(source: Path, tmp_path: Path) -> None:
+    import os
+
+    cache = tmp_path / "cache"
+    old, _ = export_release_actions(source, cache)
+    kept, _ = export_release_actions(source, tmp_path / "other")  # another cache: untouched
+    os.utime(old / ".export-complete", (0, 0))
+    (source / "pyproject.toml").write_text("[project]\nname = 'changed'\n")
+    new, written = export_release_actions(source, cache)
+    assert written and new.is_dir()
+    assert not old.exists()
+    assert kept.is_dir()
