@@ -18,6 +18,7 @@ from release_actions.rehearsal.report import (
     render,
     snapshot,
 )
+from release_actions.rehearsal.run_settings import seed_release
 from release_actions.rehearsal.world.assemble import running_world
 from release_actions.rehearsal.world.world import World
 from tests.testbed.rehearse_repo import git, make_repo
@@ -73,6 +74,8 @@ def test_the_world_and_the_report(source: Path, tmp_path: Path) -> None:
         assert world.origin.bare_git("symbolic-ref", "HEAD") == "refs/heads/main"
         work = world.origin.work
         world.npm.publish(npm_package(tmp_path, "1.0.0"))
+        seed_release(world, {"tag_name": "v1.0.0", "prerelease": False})  # the event's release
+        [seeded] = world.github.state.releases
         before = snapshot(world)
 
         # A push to protected main is refused (GH006), a dev tag by the ruleset (GH013).
@@ -88,7 +91,7 @@ def test_the_world_and_the_report(source: Path, tmp_path: Path) -> None:
         assert git_push(work, ":refs/heads/local-only") == ""
         # The GitHub API, the indexes and npm.
         api(world, "POST", "/pulls", {"title": "t", "head": "feature", "base": "main"})
-        api(world, "POST", "/releases", {"tag_name": "v1.0.0", "prerelease": True})
+        api(world, "PATCH", f"/releases/{seeded}", {"prerelease": True})
         (world.pypi.packages_dir / "widget-1.0.1-py3-none-any.whl").write_bytes(b"x")
         (world.testpypi.packages_dir / "widget-1.0.1.tar.gz").write_bytes(b"x")
         world.npm.publish(npm_package(tmp_path, "1.1.0rc1".replace("rc", "-rc.")), tag="next")
@@ -128,7 +131,7 @@ def test_the_world_and_the_report(source: Path, tmp_path: Path) -> None:
          "change": "opened"}
     ]  # fmt: skip
     assert report["releases"] == [
-        {"tag": "v1.0.0", "name": "", "prerelease": True, "draft": False, "change": "created"}
+        {"tag": "v1.0.0", "name": "v1.0.0", "prerelease": True, "draft": False, "change": "edited"}
     ]
     assert report["uploads"] == {
         "pypi": ["widget-1.0.1-py3-none-any.whl"],
@@ -142,7 +145,7 @@ def test_the_world_and_the_report(source: Path, tmp_path: Path) -> None:
     assert report["timings"] == {"setup": 1.235}
     text = render(report)
     for expected in ("build: success", "refs/heads/feature: (none) ->", "#1 't' feature -> main",
-                     "v1.0.0 '' prerelease (created)", "pypi: widget-1.0.1-py3-none-any.whl",
+                     "v1.0.0 'v1.0.0' prerelease (edited)", "pypi: widget-1.0.1-py3-none-any.whl",
                      "@acme/widget: published 1.1.0-rc.1", "--- build"):  # fmt: skip
         assert expected in text
 

@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import argparse
 
+from release_actions.core.events import EVENTS
 from release_actions.interface.output import Console
 from release_actions.interface.spec import REPO, Opt
-
-EVENTS = ("release", "schedule", "workflow_dispatch", "push")
 
 OPTIONS = (
     REPO,
