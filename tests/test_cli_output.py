@@ -134,6 +134,7 @@ REPO_CASES: list[tuple[str, list[str], int, tuple[str, ...]]] = [
     ("publish-pypi-plan-no-index", ["publish-pypi-plan"], 1, ("error",)),
     ("publish-npm-no-package", ["publish-npm"], 1, ("error",)),
     ("wait-pypi-no-index", ["wait-pypi"], 1, ("error",)),
+    ("rehearse-unknown-event", ["rehearse", "--event", "pull_request"], 1, ("error",)),
 ]
 
 

@@ -43,6 +43,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "publish-pypi-plan": ("publish_pypi_plan", "upload plan: skip identical, refuse changed files"),
     "publish-npm": ("publish_npm", "publish an npm package once, with an explicit dist-tag"),
     "wait-pypi": ("wait_pypi", "wait (bounded) until an index serves NAME==VERSION"),
+    "rehearse": ("rehearse", "run the project's release workflows under act, offline; report"),
 }
 EXIT_FAILURE, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_PIPE = 1, 2, 3, 130, 141
 

@@ -458,6 +458,10 @@ class ActRunner:
                 run_dir=run_dir, artifacts_dir=artifacts,
             )  # fmt: skip
             raise ActTimeout(f"act timed out after {limit:.0f}s\n{partial.describe()}") from None
+        except BaseException:  # Ctrl-C, SIGTERM turned into an exception: act's group goes too
+            _kill_group(proc)
+            proc.communicate()
+            raise
         return ActResult.parse(
             stdout,
             args=args,

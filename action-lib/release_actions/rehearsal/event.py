@@ -1,0 +1,264 @@
+"""The event a rehearsal sends, built from the options and checked before anything starts.
+
+Everything here reads the source repository and its workflow files only; a
+malformed event, input or ref is a :class:`ReleaseActionsError` naming the value,
+raised before a world or act exists. Payloads are written with GitHub's types by
+:mod:`release_actions.core.events`:
+
+* ``release``: ``--tag`` (it must exist), ``--prerelease``, ``--target`` (default:
+  the default branch when it holds the tag, else the first other branch that does,
+  else the default branch); ``GITHUB_REF`` is ``refs/tags/TAG``; the work tree is
+  the tag's commit;
+* ``schedule``: the ``cron`` of the first schedule of the first workflow; the
+  default branch;
+* ``workflow_dispatch``: ``--input NAME=VALUE`` checked and typed against what the
+  workflows declare (booleans as ``"true"``/``"false"``, choices among their
+  options); ``--ref`` a branch (default: the default branch);
+* ``push``: ``--ref`` a branch or ``refs/tags/TAG`` (default: the default branch).
+
+``--event-file`` gives the payload as JSON; the flags then add to it, and the
+result is checked the same way.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from release_actions.adapters.workflow_files import Workflow
+from release_actions.core.errors import InvalidValueError, ReleaseActionsError
+from release_actions.core.events import (
+    EVENTS,
+    DispatchInput,
+    normalise_payload,
+    push_payload,
+    release_payload,
+    schedule_payload,
+)
+
+from .world.origin import git
+
+__all__ = ["PlannedEvent", "parse_pairs", "plan_event", "source_refs"]
+
+
+@dataclass(frozen=True)
+class PlannedEvent:
+    """What act is given: the payload, ``GITHUB_REF``, and what the work tree checks out
+    (a branch name, or ``refs/tags/TAG`` for a detached checkout)."""
+
+    event: str
+    payload: dict[str, Any]
+    ref: str
+    checkout: str
+    release: dict[str, Any] | None = field(default=None)
+
+
+def parse_pairs(values: Sequence[str], flag: str) -> dict[str, str]:
+    """``NAME=VALUE`` items of a repeatable flag; the name must be non-empty."""
+    pairs: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise InvalidValueError(flag, item, "NAME=VALUE", fix=f"pass {flag} NAME=VALUE")
+        pairs[name.strip()] = value
+    return pairs
+
+
+def source_refs(repo: Path) -> dict[str, str]:
+    """``{full ref: commit}`` of what the world's origin will hold: tags, local branches,
+    and ``origin/*`` branches without a local one (as ``refs/heads/*``)."""
+    out = git(
+        repo,
+        "for-each-ref",
+        "--format=%(refname)%00%(objectname)%00%(*objectname)",
+        "refs/heads/",
+        "refs/tags/",
+        "refs/remotes/origin/",
+    ).stdout
+    found: dict[str, str] = {}
+    remote: dict[str, str] = {}
+    for line in out.splitlines():
+        name, obj, peeled = line.split("\0")
+        if name.startswith("refs/remotes/origin/"):
+            branch = name.removeprefix("refs/remotes/origin/")
+            if branch != "HEAD":
+                remote[f"refs/heads/{branch}"] = obj
+        else:
+            found[name] = peeled or obj
+    for name, sha in remote.items():
+        found.setdefault(name, sha)
+    return found
+
+
+def _read_event_file(path: str) -> dict[str, Any]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidValueError(
+            "--event-file", path, "a readable JSON file", fix=f"check the path ({exc})"
+        ) from None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise InvalidValueError(
+            "--event-file", path, "a JSON object", fix=f"fix the JSON ({exc})"
+        ) from None
+    if not isinstance(data, dict):
+        raise InvalidValueError("--event-file", path, "a JSON object", fix="write it as {...}")
+    return data
+
+
+def _branches_holding(repo: Path, sha: str, refs: Mapping[str, str]) -> list[str]:
+    holding = []
+    for name, tip in refs.items():
+        if not name.startswith("refs/heads/"):
+            continue
+        proc = git(repo, "merge-base", "--is-ancestor", sha, tip, check=False)
+        if proc.returncode == 0:
+            holding.append(name.removeprefix("refs/heads/"))
+    return sorted(holding)
+
+
+def _branch(refs: Mapping[str, str], ref: str, flag: str) -> str:
+    name = ref.removeprefix("refs/heads/")
+    if f"refs/heads/{name}" not in refs:
+        branches = sorted(
+            r.removeprefix("refs/heads/") for r in refs if r.startswith("refs/heads/")
+        )
+        raise InvalidValueError(
+            flag, ref, f"a branch of the repository ({', '.join(branches[:8]) or 'none'})"
+        )
+    return name
+
+
+def _declared(workflows: Sequence[Workflow]) -> dict[str, DispatchInput]:
+    declared: dict[str, DispatchInput] = {}
+    for found in workflows:
+        for name, decl in found.inputs().items():
+            declared.setdefault(name, decl)
+    return declared
+
+
+def _cron(workflows: Sequence[Workflow]) -> str:
+    for found in workflows:
+        entries = found.triggers.get("schedule") or []
+        for entry in entries if isinstance(entries, list) else []:
+            if isinstance(entry, Mapping) and isinstance(entry.get("cron"), str):
+                return str(entry["cron"])
+    return ""
+
+
+def plan_event(
+    repo: Path,
+    event: str,
+    workflows: Sequence[Workflow],
+    *,
+    repository: str,
+    default_branch: str,
+    tag: str = "",
+    prerelease: bool = False,
+    target: str = "",
+    inputs: Mapping[str, str] | None = None,
+    ref: str = "",
+    event_file: str = "",
+) -> PlannedEvent:
+    """The checked event (see the module docstring); ``repo`` is the source repository."""
+    if event not in EVENTS:
+        raise InvalidValueError("--event", event, " | ".join(EVENTS))
+    refs = source_refs(repo)
+    given = _read_event_file(event_file) if event_file else {}
+    if f"refs/heads/{default_branch}" not in refs:
+        raise ReleaseActionsError(
+            f"the default branch {default_branch!r} does not exist in {repo}.",
+            fix="set default-branch in [tool.release-actions], or create the branch",
+            title="Missing default branch",
+        )
+    names = ", ".join(w.path for w in workflows)
+    if inputs and event != "workflow_dispatch":
+        raise InvalidValueError("--input", next(iter(inputs)), "inputs of workflow_dispatch only")
+    if tag and event != "release":
+        raise InvalidValueError("--tag", tag, "a tag of a release event (--event release)")
+    if event == "release":
+        return _release(repo, refs, given, repository, default_branch, tag, prerelease, target)
+    if target:
+        raise InvalidValueError("--target", target, "a target of a release event only")
+    base = {"repository": push_payload("x", repository=repository,
+                                       default_branch=default_branch)["repository"]}  # fmt: skip
+    payload = {**base, **given}
+    if event == "push":
+        full = ref or str(payload.get("ref") or f"refs/heads/{default_branch}")
+        if not full.startswith("refs/"):
+            full = f"refs/heads/{full}"
+        if full not in refs:
+            raise InvalidValueError("--ref", full, "an existing branch or refs/tags/TAG")
+        payload = normalise_payload("push", {**payload, "ref": full}, workflow=names)
+        checkout = full if full.startswith("refs/tags/") else full.removeprefix("refs/heads/")
+        return PlannedEvent(event, payload, full, checkout)
+    if event == "schedule":
+        if ref:
+            raise InvalidValueError("--ref", ref, "no --ref: a schedule runs on the default branch")
+        payload = {**schedule_payload(_cron(workflows), repository=repository,
+                                      default_branch=default_branch), **given}  # fmt: skip
+        payload = normalise_payload("schedule", payload, workflow=names)
+        return PlannedEvent(event, payload, f"refs/heads/{default_branch}", default_branch)
+    branch = _branch(refs, ref or str(given.get("ref") or default_branch), "--ref")
+    body = {**payload, "ref": f"refs/heads/{branch}"}
+    body["inputs"] = {**(given.get("inputs") or {}), **(inputs or {})}
+    first = workflows[0].path if workflows else "the workflow"
+    payload = normalise_payload("workflow_dispatch", body, _declared(workflows), first)
+    return PlannedEvent(event, payload, f"refs/heads/{branch}", branch)
+
+
+def _release(
+    repo: Path,
+    refs: Mapping[str, str],
+    given: dict[str, Any],
+    repository: str,
+    default_branch: str,
+    tag: str,
+    prerelease: bool,
+    target: str,
+) -> PlannedEvent:
+    release = dict(given.get("release") or {}) if isinstance(given.get("release"), dict) else {}
+    if tag:
+        release["tag_name"] = tag
+    if prerelease:
+        release["prerelease"] = True
+    if target:
+        release["target_commitish"] = target
+    if not release.get("tag_name"):
+        raise InvalidValueError(
+            "--tag", "", "the tag of the release", fix="pass --tag vX.Y.Z (an existing tag)"
+        )
+    payload = {**given, "release": release} if release or "release" in given else dict(given)
+    payload = normalise_payload("release", payload)  # types checked before they are used
+    name = str(payload["release"]["tag_name"])
+    sha = refs.get(f"refs/tags/{name}")
+    if sha is None:
+        raise InvalidValueError(
+            "--tag", name, "an existing tag of the repository", fix=f"create it: git tag {name}"
+        )
+    chosen = payload["release"].get("target_commitish")
+    if chosen:
+        if (
+            f"refs/heads/{chosen}" not in refs
+            and git(
+                repo, "rev-parse", "--verify", "--quiet", f"{chosen}^{{commit}}", check=False
+            ).returncode
+        ):
+            raise InvalidValueError("--target", chosen, "an existing branch or commit")
+    else:
+        holding = _branches_holding(repo, sha, refs)
+        others = [b for b in holding if b != default_branch]
+        chosen = default_branch if default_branch in holding or not others else others[0]
+    full = release_payload(name, prerelease=bool(payload["release"].get("prerelease", False)),
+                           target=chosen, repository=repository,
+                           default_branch=default_branch)  # fmt: skip
+    merged = {**full, **payload, "release": {**full["release"], **payload["release"]}}
+    merged["release"]["target_commitish"] = chosen
+    return PlannedEvent(
+        "release", merged, f"refs/tags/{name}", f"refs/tags/{name}", dict(merged["release"])
+    )

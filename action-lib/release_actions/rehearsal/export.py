@@ -1,0 +1,176 @@
+"""The clean export of our actions that ``llama-stack/release-actions@v1`` maps to.
+
+act copies a ``--local-repository`` folder as it is on disk for every ``uses:``;
+mapping a development checkout copies its ``.venv`` each time (about 19 s a
+step). So a rehearsal maps a folder holding only what a consumer's ``uses:``
+reaches: ``actions/``, ``.github/workflows/``, the launcher
+(``scripts/run-action``, ``scripts/_run_action.py``), the locks it installs from
+(``requirements/``), the package it puts on ``PYTHONPATH``
+(``action-lib/release_actions``) and ``pyproject.toml``.
+
+The file list is ``git ls-files -co --exclude-standard`` of the source checkout
+(tracked and not-ignored untracked files, as they are on disk), restricted to
+those parts. The export lands in ``$XDG_CACHE_HOME/release-actions/exports/<hash>``
+(default ``~/.cache``), the hash taken over every exported path, mode and
+content, so a warm rehearsal finds it and copies nothing. It is written in a
+temporary folder and published with one rename. Each use touches its marker;
+exports unused for :data:`KEEP_UNUSED` seconds (and half-written folders an hour
+old) are removed when a new one is written. An export is about 1.7 MB, where a
+development checkout with its ``.venv`` is over 300 MB.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+import release_actions
+from release_actions.core.errors import ReleaseActionsError
+
+__all__ = ["EXPORTED", "cache_dir", "export_release_actions", "exported_files", "find_source"]
+
+#: What a consumer's ``uses:`` needs: folders (with everything under them) and files.
+EXPORTED = (
+    "actions/",
+    ".github/workflows/",
+    "scripts/run-action",
+    "scripts/_run_action.py",
+    "requirements/",
+    "action-lib/release_actions/",
+    "pyproject.toml",
+)
+MARKER = ".export-complete"
+KEEP_UNUSED = 7 * 24 * 3600.0
+STALE_TMP = 3600.0
+
+
+def cache_dir(env: Mapping[str, str] | None = None) -> Path:
+    """``$XDG_CACHE_HOME/release-actions`` (default ``~/.cache/release-actions``)."""
+    env = os.environ if env is None else env
+    base = env.get("XDG_CACHE_HOME", "").strip()
+    return (Path(base) if base else Path.home() / ".cache") / "release-actions"
+
+
+def _is_source(path: Path) -> bool:
+    return (path / "actions").is_dir() and (path / ".github" / "workflows").is_dir()
+
+
+def find_source(option: str | None) -> Path:
+    """The release-actions checkout to export: ``--release-actions DIR`` when given,
+    else the one this package runs from; an error naming the option otherwise."""
+    if option:
+        path = Path(option).expanduser().resolve()
+        if not _is_source(path):
+            raise ReleaseActionsError(
+                f"--release-actions {option}: {path} holds no actions/ and .github/workflows/.",
+                fix="pass --release-actions DIR, a checkout of llama-stack/release-actions",
+                title="Not a release-actions checkout",
+            )
+        return path
+    here = Path(release_actions.__file__).resolve().parents[2]
+    if _is_source(here):
+        return here
+    raise ReleaseActionsError(
+        f"the installed release_actions ({here}) is not inside a release-actions checkout,"
+        " so there are no actions to map llama-stack/release-actions@v1 to.",
+        fix="pass --release-actions DIR, a checkout of llama-stack/release-actions",
+        title="No release-actions checkout",
+    )
+
+
+def _wanted(rel: str) -> bool:
+    if "/.venv/" in f"/{rel}" or "__pycache__" in rel or rel.endswith(".pyc"):
+        return False
+    return any(rel.startswith(p) if p.endswith("/") else rel == p for p in EXPORTED)
+
+
+def exported_files(source: Path) -> list[str]:
+    """The paths (relative, sorted) the export holds: see the module docstring."""
+    try:
+        listing = subprocess.run(
+            ["git", "-C", str(source), "ls-files", "-z", "-c", "-o", "--exclude-standard"],
+            capture_output=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise ReleaseActionsError(
+            f"cannot list the files of {source}: {exc}",
+            fix="pass --release-actions DIR, a git checkout of llama-stack/release-actions",
+            title="No release-actions checkout",
+        ) from None
+    names = sorted({os.fsdecode(n) for n in listing.split(b"\0") if n})
+    return [
+        rel
+        for rel in names
+        if _wanted(rel) and ((source / rel).is_symlink() or (source / rel).is_file())
+    ]
+
+
+def _digest(source: Path, files: list[str]) -> str:
+    h = hashlib.sha256()
+    for rel in files:
+        path = source / rel
+        h.update(rel.encode() + b"\0")
+        if path.is_symlink():
+            h.update(b"link\0" + os.readlink(path).encode())
+        else:
+            h.update(oct(path.stat().st_mode & 0o777).encode() + b"\0")
+            h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()[:20]
+
+
+def _prune(root: Path) -> None:
+    """Remove exports unused for KEEP_UNUSED seconds and stale half-written folders."""
+    if not root.is_dir():
+        return
+    now = time.time()
+    for entry in root.iterdir():
+        marker = entry / MARKER
+        try:
+            if entry.name.startswith(".tmp-"):
+                stale = now - entry.stat().st_mtime > STALE_TMP
+            else:
+                stale = marker.is_file() and now - marker.stat().st_mtime > KEEP_UNUSED
+        except OSError:
+            continue
+        if stale:
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def export_release_actions(source: Path, cache: Path | None = None) -> tuple[Path, bool]:
+    """The export of ``source`` in the cache, and whether it had to be written now."""
+    files = exported_files(source)
+    root = (cache or cache_dir()) / "exports"
+    dest = root / _digest(source, files)
+    if (dest / MARKER).is_file():
+        os.utime(dest / MARKER)
+        return dest, False
+    _prune(root)
+    root.mkdir(parents=True, exist_ok=True)
+    if dest.exists():  # a copy left without its marker: never trusted
+        shutil.rmtree(dest, ignore_errors=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
+    try:
+        for rel in files:
+            src, out = source / rel, tmp / rel
+            out.parent.mkdir(parents=True, exist_ok=True)
+            if src.is_symlink():
+                out.symlink_to(os.readlink(src))
+            else:
+                shutil.copy2(src, out)
+        (tmp / MARKER).write_text("")
+        try:
+            tmp.rename(dest)
+        except OSError:  # another rehearsal published the same export first
+            if not (dest / MARKER).is_file():
+                raise
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return dest, True

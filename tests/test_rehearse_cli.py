@@ -1,0 +1,192 @@
+"""``release-actions rehearse`` refuses bad input before anything starts: one ``error:`` line
+naming the value (and its fix), exit code 1, no world, no act; with ``--json`` the error
+document is the only thing on stdout."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from release_actions.interface.cli import main
+from release_actions.rehearsal import engine
+from tests.testbed.rehearse_repo import make_repo, workflow
+
+DISPATCH = workflow(
+    """  workflow_dispatch:
+    inputs:
+      dry_run: {type: boolean, default: false}
+  release:
+    types: [published]""",
+    "      - run: true\n",
+)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return make_repo(tmp_path / "repo", {".github/workflows/ci.yml": DISPATCH}, tags=["v1.0.0"])
+
+
+@pytest.fixture
+def nothing_starts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Fail the test if a world would be assembled; the temp folder must stay empty."""
+
+    def boom(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the rehearsal started")
+
+    monkeypatch.setattr(engine, "rehearse", boom)
+    monkeypatch.setattr(engine, "running_world", boom)
+    for name in list(__import__("os").environ):
+        if name.startswith(("RA_", "GITHUB_")):
+            monkeypatch.delenv(name)
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp))
+    return tmp
+
+
+BAD: list[tuple[str, list[str], str]] = [
+    ("no-event", [], "--event"),
+    ("unknown-event", ["--event", "pull_request"], "pull_request"),
+    ("missing-tag", ["--event", "release", "--tag", "v9.9.9"], "v9.9.9"),
+    ("no-tag", ["--event", "release"], "--tag"),
+    ("input-not-a-pair", ["--event", "workflow_dispatch", "--input", "dry_run"], "dry_run"),
+    ("unknown-input", ["--event", "workflow_dispatch", "--input", "nope=1"], "nope"),
+    ("bad-boolean", ["--event", "workflow_dispatch", "--input", "dry_run=yes"], "yes"),
+    ("bad-var-name", ["--event", "release", "--tag", "v1.0.0", "--var", "1X=a"], "1X"),
+    ("bad-ruleset", ["--event", "release", "--tag", "v1.0.0", "--ruleset", "heads/x"], "heads/x"),
+    ("bad-repository", ["--event", "release", "--tag", "v1.0.0", "--repository", "x"], "'x'"),
+    ("bad-timeout", ["--event", "release", "--tag", "v1.0.0", "--timeout", "0"], "--timeout"),
+    ("missing-workflow", ["--event", "release", "--workflow", "nope.yml"], "nope.yml"),
+    ("workflow-wrong-event", ["--event", "push"], "push"),
+    (
+        "bad-checkout-source",
+        ["--event", "release", "--tag", "v1.0.0", "--checkout-source", "a/b=/no/such/dir"],
+        "/no/such/dir",
+    ),
+    (
+        "bad-release-actions",
+        ["--event", "release", "--tag", "v1.0.0", "--release-actions", "/"],
+        "--release-actions",
+    ),
+]
+
+
+@pytest.mark.parametrize(("argv", "named"), [c[1:] for c in BAD], ids=[c[0] for c in BAD])
+def test_bad_input_is_refused_before_anything_starts(
+    repo: Path,
+    nothing_starts: Path,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    named: str,
+) -> None:
+    code = main(["rehearse", "--repo", str(repo), *argv])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert out == ""
+    errors = [line for line in err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, err
+    assert named in errors[0]
+    assert any(line.startswith("fix:") for line in err.splitlines())
+    assert "Traceback" not in err
+    assert list(nothing_starts.iterdir()) == []
+
+
+def test_a_malformed_event_file_gives_one_json_error(
+    repo: Path, nothing_starts: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    event = tmp_path / "event.json"
+    event.write_text('{"inputs": {"dry_run": "maybe"}}')
+    code = main(["rehearse", "--repo", str(repo), "--event", "workflow_dispatch",
+                 "--event-file", str(event), "--json"])  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == 1
+    document = json.loads(out)
+    assert set(document) == {"error", "fix", "title"}
+    assert "maybe" in document["error"]
+    assert "error:" in err
+
+
+def test_not_a_git_repository(
+    tmp_path: Path, nothing_starts: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    assert main(["rehearse", "--repo", str(plain), "--event", "push"]) == 1
+    assert "not a git repository" in capsys.readouterr().err
+
+
+def test_unknown_flag_is_a_usage_error(
+    repo: Path, nothing_starts: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["rehearse", "--repo", str(repo), "--no-such-flag"]) == 2
+    assert "--no-such-flag" in capsys.readouterr().err
+
+
+def test_rehearse_is_not_imported_by_other_commands() -> None:
+    import subprocess
+    import sys
+
+    from tests.testbed.rehearse_repo import ROOT
+
+    probe = (
+        "import sys\nimport release_actions.interface.cli\n"
+        "import release_actions.interface.commands.maintained\n"
+        "print(any(m.startswith('release_actions.rehearsal') for m in sys.modules))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+        env={"PYTHONPATH": str(ROOT / "action-lib"), "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert proc.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://github.com/acme/widget.git", "acme/widget"),
+        ("git@github.com:acme/widget.git", "acme/widget"),
+        ("ssh://git@github.com/acme/widget", "acme/widget"),
+        ("https://gitlab.com/acme/widget.git", "local/repo"),
+        ("", "local/repo"),
+    ],
+)
+def test_the_default_repository(repo: Path, url: str, expected: str) -> None:
+    from tests.testbed.rehearse_repo import git
+
+    if url:
+        git(repo, "remote", "add", "origin", url)
+    assert engine.default_repository(repo) == expected
+
+
+def test_the_default_branch_never_asks_the_network(repo: Path) -> None:
+    from tests.testbed.rehearse_repo import git
+
+    git(repo, "remote", "add", "origin", "https://github.invalid/acme/widget.git")
+    git(repo, "branch", "-m", "main", "trunk")
+    assert engine.default_branch_of(repo) == "trunk"  # the branch HEAD is on, no ls-remote
+    (repo / "pyproject.toml").write_text('[tool.release-actions]\ndefault-branch = "dev"\n')
+    assert engine.default_branch_of(repo) == "dev"
+
+
+def test_a_failure_log_has_no_workflow_command_lines() -> None:
+    from release_actions.rehearsal.act.runner import ActResult
+
+    stdout = "\n".join(
+        json.dumps(e)
+        for e in (
+            {"jobID": "b", "msg": "  ⚙  ::set-output:: x=1"},
+            {"jobID": "b", "msg": "step said hello"},
+            {"jobID": "b", "command": "error", "arg": "it broke"},
+            {"jobID": "b", "jobResult": "failure"},
+        )
+    )
+    result = ActResult.parse(
+        stdout, args=[], returncode=1, stderr="", duration=1.0,
+        run_dir=Path("."), artifacts_dir=Path("."),
+    )  # fmt: skip
+    text = engine.failure_log(result)
+    assert "::" not in text
+    assert "failed jobs: b" in text and "error: it broke" in text and "hello" in text
