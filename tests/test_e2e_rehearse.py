@@ -34,7 +34,6 @@ import pytest
 
 from tests.test_e2e_release import (
     CLIENT,
-    NIGHTLY,
     client_repository,
     expected_files,
     release_commit,
@@ -60,6 +59,7 @@ CONSUMER = ROOT / "tests" / "fixtures" / "consumer-workflows"
 RELEASE = ".github/workflows/release.yml"
 PREPARE = ".github/workflows/prepare-release.yml"
 EPOCH = "1795608000"  # 2026-11-25T12:00:00Z: the nightly's date
+NIGHTLY_AFTER_072 = "0.7.3.dev20261125"
 STACK_JOBS = {"version": "success", "build": "success", "smoke": "success", "publish": "success"}
 CLIENT_REPOS = {
     "llamastack/llama-stack-client-python": PYTHON_CLIENT,
@@ -277,7 +277,8 @@ def test_the_nightly_is_rehearsed_to_testpypi(
     )  # fmt: skip
     assert result.returncode == 0, result.describe()
     assert result.report["ref"] == "refs/heads/main"
-    assert uploads(result, "testpypi") == sorted(expected_files(NIGHTLY))
+    # v0.7.2 is released (the fixture's tag), so the nightly is of 0.7.3.
+    assert uploads(result, "testpypi") == sorted(expected_files(NIGHTLY_AFTER_072))
     assert set(uploads(result, "testpypi")) <= set(result.index_files("testpypi"))
     assert uploads(result, "pypi") == [] and result.report["npm"] == []
     assert result.report["refs"] == []
@@ -286,20 +287,23 @@ def test_the_nightly_is_rehearsed_to_testpypi(
 # --------------------------------------------------------------------------- prepare-release
 
 
-@pytest.fixture
-def prepare_args(client_index: Callable[..., PypiIndex]) -> list[str]:
-    """uv resolves the client pin from a registry holding the client releases."""
-    index = client_index("0.7.2", "0.8.0rc1", "0.8.0")
+def prepare_args(index: PypiIndex) -> list[str]:
+    """uv resolves the client pin from ``index``, holding the client releases."""
     return [
         "--event", "workflow_dispatch", "--workflow", PREPARE,
         "--repository", "llamastack/llama-stack", "--env", f"UV_DEFAULT_INDEX={index.simple_url}",
     ]  # fmt: skip
 
 
+@pytest.fixture
+def prepare(client_index: Callable[..., PypiIndex]) -> list[str]:
+    return prepare_args(client_index("0.7.2", "0.8.0rc1", "0.8.0"))
+
+
 def test_prepare_release_push_mode_creates_the_release_branch(
-    monorepo: Origin, prepare_args: list[str], tmp_path: Path
+    monorepo: Origin, prepare: list[str], tmp_path: Path
 ) -> None:
-    result = rehearse(monorepo.work, *prepare_args, "--input", "version=0.8.0", tmp=tmp_path / "r")
+    result = rehearse(monorepo.work, *prepare, "--input", "version=0.8.0", tmp=tmp_path / "r")
     assert result.returncode == 0, result.describe()
     [created] = result.report["refs"]
     assert (created["ref"], created["before"], created["change"]) == (
@@ -311,12 +315,14 @@ def test_prepare_release_push_mode_creates_the_release_branch(
 
 
 def test_prepare_release_on_a_protected_branch_opens_a_pull_request(
-    monorepo: Origin, prepare_args: list[str], tmp_path: Path
+    monorepo: Origin, fresh_pypi_index: PypiIndex, tmp_path: Path
 ) -> None:
+    publish_python_client(fresh_pypi_index, "0.7.3")  # the session index must not hold it
     before = git(monorepo.work, "rev-parse", "release-0.7.x").stdout.strip()
     result = rehearse(
-        monorepo.work, *prepare_args, "--protect", "main", "--protect", "release-*",
-        "--input", "version=0.7.3", "--input", "mode=pull-request", tmp=tmp_path / "r",
+        monorepo.work, *prepare_args(fresh_pypi_index), "--protect", "main",
+        "--protect", "release-*", "--input", "version=0.7.3", "--input", "mode=pull-request",
+        tmp=tmp_path / "r",
     )  # fmt: skip
     assert result.returncode == 0, result.describe()
     [pull] = result.report["pull_requests"]
@@ -330,23 +336,23 @@ def test_prepare_release_on_a_protected_branch_opens_a_pull_request(
 
 
 def test_a_json_boolean_dry_run_rehearses_a_dry_run(
-    monorepo: Origin, prepare_args: list[str], tmp_path: Path
+    monorepo: Origin, prepare: list[str], tmp_path: Path
 ) -> None:
     event = tmp_path / "event.json"
     event.write_text(json.dumps({"inputs": {"version": "0.8.0", "dry_run": True}}))
-    result = rehearse(monorepo.work, *prepare_args, "--event-file", str(event), tmp=tmp_path / "r")
+    result = rehearse(monorepo.work, *prepare, "--event-file", str(event), tmp=tmp_path / "r")
     assert result.returncode == 0, result.describe()
     assert result.report["refs"] == [] and result.report["pull_requests"] == []
     assert "refs/heads/release-0.8.x" not in result.origin_refs()
 
 
 def test_a_malformed_event_is_refused_before_anything_starts(
-    monorepo: Origin, prepare_args: list[str], tmp_path: Path
+    monorepo: Origin, prepare: list[str], tmp_path: Path
 ) -> None:
     event = tmp_path / "event.json"
     event.write_text(json.dumps({"inputs": {"version": "0.8.0", "dry_run": "yes"}}))
     tmp = tmp_path / "r"
-    result = rehearse(monorepo.work, *prepare_args, "--event-file", str(event), tmp=tmp)
+    result = rehearse(monorepo.work, *prepare, "--event-file", str(event), tmp=tmp)
     assert result.returncode == 1, result.describe()  # refused, as every command refuses
     assert "dry_run" in result.report["error"] and "yes" in result.report["error"]
     assert result.report["fix"]

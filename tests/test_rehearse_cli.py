@@ -59,7 +59,11 @@ BAD: list[tuple[str, list[str], str]] = [
     ("bad-ruleset", ["--event", "release", "--tag", "v1.0.0", "--ruleset", "heads/x"], "heads/x"),
     ("bad-repository", ["--event", "release", "--tag", "v1.0.0", "--repository", "x"], "'x'"),
     ("bad-timeout", ["--event", "release", "--tag", "v1.0.0", "--timeout", "0"], "--timeout"),
-    ("missing-workflow", ["--event", "release", "--workflow", "nope.yml"], "nope.yml"),
+    (
+        "missing-workflow",
+        ["--event", "release", "--tag", "v1.0.0", "--workflow", "nope.yml"],
+        "nope.yml",
+    ),
     ("workflow-wrong-event", ["--event", "push"], "push"),
     (
         "bad-checkout-source",
@@ -166,9 +170,11 @@ def test_the_default_branch_never_asks_the_network(repo: Path) -> None:
 
     git(repo, "remote", "add", "origin", "https://github.invalid/acme/widget.git")
     git(repo, "branch", "-m", "main", "trunk")
-    assert engine.default_branch_of(repo) == "trunk"  # the branch HEAD is on, no ls-remote
+    from release_actions.adapters.manifests import load_config
+
+    assert engine.default_branch_of(repo, load_config(repo)) == "trunk"  # no ls-remote
     (repo / "pyproject.toml").write_text('[tool.release-actions]\ndefault-branch = "dev"\n')
-    assert engine.default_branch_of(repo) == "dev"
+    assert engine.default_branch_of(repo, load_config(repo)) == "dev"
 
 
 def test_a_failure_log_has_no_workflow_command_lines() -> None:

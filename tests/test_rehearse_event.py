@@ -47,7 +47,7 @@ def plan(repo: Path, event: str, **kwargs: Any) -> PlannedEvent:
     return plan_event(
         repo,
         event,
-        workflows_for(repo, event),
+        lambda commit: workflows_for(repo, event, commit=commit),
         repository="acme/widget",
         default_branch="main",
         **kwargs,

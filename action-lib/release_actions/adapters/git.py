@@ -51,6 +51,21 @@ def run(repo: Path | str, *args: str, check: bool = True, input_text: str | None
     return proc.stdout.rstrip("\n")
 
 
+def run_bytes(repo: Path | str, *args: str) -> bytes:
+    """Run ``git -C repo args...`` and return stdout as bytes (a blob, as stored)."""
+    proc = subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, env=git_env(), check=False
+    )
+    if proc.returncode != 0:
+        why = proc.stderr.decode(errors="replace").strip()
+        raise GitError(
+            f"git {' '.join(args)} failed in {repo}: {why}",
+            fix="check that the directory is a git repository with the expected refs",
+            title="git failed",
+        )
+    return proc.stdout
+
+
 def try_run(
     repo: Path | str, *args: str, extra_env: dict[str, str] | None = None
 ) -> tuple[int, str, str]:

@@ -1,7 +1,10 @@
 """The repository's workflow files: which events each handles, and its dispatch inputs.
 
 Read with PyYAML (the ``rehearse`` extra), imported when a workflow is read.
-YAML 1.1 reads the key ``on`` as ``True``; both spellings are understood.
+YAML 1.1 reads the key ``on`` as ``True``; both spellings are understood. The
+files are read from the work tree, or with ``commit`` from that commit (as GitHub
+runs a release's workflows from the tag's commit); a symbolic link there is not
+a workflow.
 """
 
 from __future__ import annotations
@@ -10,11 +13,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from release_actions.adapters import git as gitops
 from release_actions.adapters.repo_files import decode_text, read_repo_bytes
 from release_actions.core.errors import ReleaseActionsError
 from release_actions.core.events import DispatchInput, declared_inputs
 
-__all__ = ["Workflow", "read_workflow", "workflows_for"]
+__all__ = ["Workflow", "parse_workflow", "read_workflow", "workflows_for"]
 
 WORKFLOWS_DIR = ".github/workflows"
 
@@ -61,8 +65,12 @@ def _triggers(on: object, rel: str) -> dict[str, Any]:
 
 def read_workflow(repo: Path, rel: str) -> Workflow:
     """Parse ``repo/rel``; a file that is not a workflow is an error naming it."""
+    return parse_workflow(decode_text(read_repo_bytes(repo, repo / rel, rel), rel), rel)
+
+
+def parse_workflow(text: str, rel: str) -> Workflow:
+    """Parse a workflow's text; one that is not a workflow is an error naming ``rel``."""
     yaml = _yaml()
-    text = decode_text(read_repo_bytes(repo, repo / rel, rel), rel)
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -82,18 +90,38 @@ def read_workflow(repo: Path, rel: str) -> Workflow:
     return Workflow(rel, _triggers(on, rel))
 
 
-def workflows_for(repo: Path, event: str, workflow: str | None = None) -> list[Workflow]:
+def _files_at(repo: Path, commit: str) -> dict[str, str]:
+    """``{path: blob id}`` of the regular files under ``.github/workflows`` at ``commit``."""
+    out = gitops.run(repo, "ls-tree", "-z", commit, f"{WORKFLOWS_DIR}/")
+    found = {}
+    for entry in out.split("\0"):
+        meta, _, rel = entry.partition("\t")
+        if rel and meta.split(" ")[:2] in (["100644", "blob"], ["100755", "blob"]):
+            found[rel] = meta.split(" ")[2]
+    return found
+
+
+def _read_at(repo: Path, blob: str, rel: str) -> Workflow:
+    return parse_workflow(decode_text(gitops.run_bytes(repo, "cat-file", "blob", blob), rel), rel)
+
+
+def workflows_for(
+    repo: Path, event: str, workflow: str | None = None, *, commit: str | None = None
+) -> list[Workflow]:
     """The workflows that handle ``event``: ``workflow`` alone when given (it must
-    handle the event), else every file under ``.github/workflows`` that does."""
+    handle the event), else every file under ``.github/workflows`` that does; read
+    from the work tree, or at ``commit``."""
+    where = f"{repo}" if commit is None else f"{repo} at {commit}"
+    at = _files_at(repo, commit) if commit is not None else {}
     if workflow:
         rel = Path(workflow).as_posix()
-        if not (repo / rel).is_file():
+        if not ((repo / rel).is_file() if commit is None else rel in at):
             raise ReleaseActionsError(
-                f"workflow file {rel} does not exist in {repo}.",
+                f"workflow file {rel} does not exist in {where}.",
                 fix=f"pass a file under {WORKFLOWS_DIR}, e.g. {WORKFLOWS_DIR}/release.yml",
                 title="Missing workflow",
             )
-        found = read_workflow(repo, rel)
+        found = read_workflow(repo, rel) if commit is None else _read_at(repo, at[rel], rel)
         if not found.handles(event):
             handled = ", ".join(found.triggers) or "no event"
             raise ReleaseActionsError(
@@ -102,16 +130,22 @@ def workflows_for(repo: Path, event: str, workflow: str | None = None) -> list[W
                 title="Workflow not triggered",
             )
         return [found]
-    folder = repo / WORKFLOWS_DIR
-    files = sorted(
-        p.relative_to(repo).as_posix()
-        for p in (folder.iterdir() if folder.is_dir() else ())
-        if p.suffix in (".yml", ".yaml") and p.is_file()
-    )
-    matching = [w for w in (read_workflow(repo, rel) for rel in files) if w.handles(event)]
+    if commit is None:
+        folder = repo / WORKFLOWS_DIR
+        files = sorted(
+            p.relative_to(repo).as_posix()
+            for p in (folder.iterdir() if folder.is_dir() else ())
+            if p.suffix in (".yml", ".yaml") and p.is_file()
+        )
+        read = [read_workflow(repo, rel) for rel in files]
+    else:
+        read = [
+            _read_at(repo, at[rel], rel) for rel in sorted(at) if rel.endswith((".yml", ".yaml"))
+        ]
+    matching = [w for w in read if w.handles(event)]
     if not matching:
         raise ReleaseActionsError(
-            f"no workflow under {WORKFLOWS_DIR} of {repo} runs on {event}.",
+            f"no workflow under {WORKFLOWS_DIR} of {where} runs on {event}.",
             fix="pass --workflow FILE, or another --event",
             title="No workflow for the event",
         )

@@ -28,13 +28,16 @@ from pathlib import Path
 from typing import Any
 
 from release_actions.adapters import git as gitops
+from release_actions.adapters.manifests import load_config, root_pyproject
 from release_actions.adapters.workflow_files import Workflow, workflows_for
+from release_actions.core.config import Config
 from release_actions.core.errors import InvalidValueError, ReleaseActionsError
 
 from .act.runner import ActResult, ActRunner, ActTimeout, find_act
 from .cleanup import kill_marked, sigterm_as_exception
 from .event import PlannedEvent, parse_pairs, plan_event
 from .export import cache_dir, export_release_actions, find_source
+from .project import PrefillPlan, plan_prefill, protection, run_prefill
 from .report import build_report, read_summaries, redact_document, redact_secrets, snapshot
 from .run_settings import SUMMARY_HOOK, run_settings, seed_release
 from .world.assemble import running_world
@@ -72,6 +75,10 @@ class Request:
     keep: bool = False
     timeout: float = DEFAULT_TIMEOUT
     release_actions: str = ""
+    prefill: bool = False
+    prefill_pypi: str = ""
+    prefill_testpypi: str = ""
+    prefill_npm: str = ""
 
 
 @dataclass
@@ -94,6 +101,7 @@ class Plan:
     env: dict[str, str]
     keep: bool
     timeout: float
+    prefill: PrefillPlan | None = None
     cache: Path = field(default_factory=cache_dir)
 
 
@@ -115,12 +123,10 @@ def default_repository(repo: Path) -> str:
     return f"local/{name}"
 
 
-def default_branch_of(repo: Path) -> str:
+def default_branch_of(repo: Path, config: Config) -> str:
     """Configured ``default-branch``, else origin's HEAD as recorded, else the branch HEAD is
     on, else ``main`` (nothing is asked of the network)."""
-    from release_actions.adapters.manifests import load_config, root_pyproject
-
-    configured = load_config(repo, root_pyproject(repo)).default_branch
+    configured = config.default_branch
     return configured or gitops.origin_head_branch(repo) or gitops.head_branch(repo) or "main"
 
 
@@ -174,17 +180,30 @@ def prepare(request: Request, *, act: Path | None = None) -> Plan:
         if not Path(path).expanduser().is_dir():
             raise InvalidValueError("--checkout-source", path, "an existing directory")
         sources[name] = Path(path).expanduser().resolve()
-    for pattern in request.protect:
+    config = load_config(repo, root_pyproject(repo))
+    protect, rulesets = protection(config, request.protect, request.ruleset)
+    for pattern in protect:
         if not pattern or any(c.isspace() for c in pattern):
             raise InvalidValueError("--protect", pattern, "a branch glob such as release-*")
-    for pattern in request.ruleset:
+    for pattern in rulesets:
         if not pattern.startswith("refs/") or any(c.isspace() for c in pattern):
             raise InvalidValueError("--ruleset", pattern, "a full-ref glob such as refs/heads/main")
     repository = request.repository or default_repository(repo)
     if not _REPOSITORY.fullmatch(repository):
         raise InvalidValueError("--repository", repository, "OWNER/NAME")
-    default_branch = default_branch_of(repo)
-    workflows: list[Workflow] = []
+    default_branch = default_branch_of(repo, config)
+    prefill = None
+    if request.prefill:
+        prefill = plan_prefill(
+            repo, config, pypi=request.prefill_pypi, testpypi=request.prefill_testpypi,
+            npm=request.prefill_npm,
+        )  # fmt: skip
+    elif request.prefill_pypi or request.prefill_testpypi or request.prefill_npm:
+        raise InvalidValueError(
+            "--prefill-pypi/--prefill-testpypi/--prefill-npm", "given",
+            "used with --prefill-from-registries", fix="add --prefill-from-registries",
+        )  # fmt: skip
+    explicit: list[str] = []
     for rel in request.workflows:
         given = Path(rel)
         if given.is_absolute():
@@ -194,22 +213,29 @@ def prepare(request: Request, *, act: Path | None = None) -> Plan:
                 raise InvalidValueError(
                     "--workflow", rel, f"a workflow file inside {repo}"
                 ) from None
-        workflows += workflows_for(repo, request.event, given.as_posix())
-    if not request.workflows:
-        workflows = workflows_for(repo, request.event)
+        explicit.append(given.as_posix())
+
+    def workflows_at(commit: str) -> list[Workflow]:
+        if not explicit:
+            return workflows_for(repo, request.event, commit=commit)
+        return [
+            w for rel in explicit for w in workflows_for(repo, request.event, rel, commit=commit)
+        ]
+
     planned = plan_event(
-        repo, request.event, workflows, repository=repository, default_branch=default_branch,
+        repo, request.event, workflows_at, repository=repository, default_branch=default_branch,
         tag=request.tag, prerelease=request.prerelease, target=request.target,
         inputs=parse_pairs(request.inputs, "--input"), ref=request.ref,
         event_file=request.event_file,
     )  # fmt: skip
+    workflows = list(planned.workflows)
     source = find_source(request.release_actions or None)
     return Plan(
         repo=repo, workflows=workflows, explicit_workflows=bool(request.workflows),
         event=planned, repository=repository, default_branch=default_branch, source=source,
-        act=_check_tools(act), protect=list(request.protect), ruleset=list(request.ruleset),
+        act=_check_tools(act), protect=protect, ruleset=rulesets,
         checkout_sources=sources, variables=variables, secrets=secrets, env=env,
-        keep=request.keep, timeout=float(request.timeout),
+        keep=request.keep, timeout=float(request.timeout), prefill=prefill,
     )  # fmt: skip
 
 
@@ -297,6 +323,7 @@ def _rehearse_in(
         _checkout(world, plan.event)
         if plan.event.release is not None:
             seed_release(world, plan.event.release)
+        prefilled = run_prefill(world, plan.prefill, log) if plan.prefill else None
         summaries = root / "summaries"
         user = {"variables": plan.variables, "secrets": plan.secrets, "env": plan.env}
         settings = run_settings(world, summaries, marker.partition("=")[2], user)
@@ -333,6 +360,7 @@ def _rehearse_in(
             timings={}, world=str(root) if plan.keep else None, ok=ok,
         )  # fmt: skip
     report_time = time.monotonic() - report_start
+    report["prefilled"] = prefilled
     report["timings"] = {
         "setup": round(setup, 3),
         "act": round(act_time, 3),

@@ -23,8 +23,8 @@ result is checked the same way.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,7 @@ class PlannedEvent:
     ref: str
     checkout: str
     release: dict[str, Any] | None = field(default=None)
+    workflows: tuple[Workflow, ...] = ()  # as they are at the event's commit
 
 
 def parse_pairs(values: Sequence[str], flag: str) -> dict[str, str]:
@@ -151,10 +152,15 @@ def _cron(workflows: Sequence[Workflow]) -> str:
     return ""
 
 
+#: The workflows of the event's commit, given its id (GitHub runs a release's
+#: workflows from the tag's commit, a dispatch's from the branch's tip).
+WorkflowsAt = Callable[[str], Sequence[Workflow]]
+
+
 def plan_event(
     repo: Path,
     event: str,
-    workflows: Sequence[Workflow],
+    workflows_at: WorkflowsAt,
     *,
     repository: str,
     default_branch: str,
@@ -176,13 +182,14 @@ def plan_event(
             fix="set default-branch in [tool.release-actions], or create the branch",
             title="Missing default branch",
         )
-    names = ", ".join(w.path for w in workflows)
     if inputs and event != "workflow_dispatch":
         raise InvalidValueError("--input", next(iter(inputs)), "inputs of workflow_dispatch only")
     if tag and event != "release":
         raise InvalidValueError("--tag", tag, "a tag of a release event (--event release)")
     if event == "release":
-        return _release(repo, refs, given, repository, default_branch, tag, prerelease, target)
+        planned = _release(repo, refs, given, repository, default_branch, tag, prerelease, target)
+        workflows = tuple(workflows_at(refs[planned.ref]))
+        return replace(planned, workflows=workflows)
     if target:
         raise InvalidValueError("--target", target, "a target of a release event only")
     base = {"repository": push_payload("x", repository=repository,
@@ -194,22 +201,29 @@ def plan_event(
             full = f"refs/heads/{full}"
         if full not in refs:
             raise InvalidValueError("--ref", full, "an existing branch or refs/tags/TAG")
+        workflows = tuple(workflows_at(refs[full]))
+        names = ", ".join(w.path for w in workflows)
         payload = normalise_payload("push", {**payload, "ref": full}, workflow=names)
         checkout = full if full.startswith("refs/tags/") else full.removeprefix("refs/heads/")
-        return PlannedEvent(event, payload, full, checkout)
+        return PlannedEvent(event, payload, full, checkout, workflows=workflows)
     if event == "schedule":
         if ref:
             raise InvalidValueError("--ref", ref, "no --ref: a schedule runs on the default branch")
+        workflows = tuple(workflows_at(refs[f"refs/heads/{default_branch}"]))
+        names = ", ".join(w.path for w in workflows)
         payload = {**schedule_payload(_cron(workflows), repository=repository,
                                       default_branch=default_branch), **given}  # fmt: skip
         payload = normalise_payload("schedule", payload, workflow=names)
-        return PlannedEvent(event, payload, f"refs/heads/{default_branch}", default_branch)
+        return PlannedEvent(
+            event, payload, f"refs/heads/{default_branch}", default_branch, workflows=workflows
+        )
     branch = _branch(refs, ref or str(given.get("ref") or default_branch), "--ref")
+    workflows = tuple(workflows_at(refs[f"refs/heads/{branch}"]))
     body = {**payload, "ref": f"refs/heads/{branch}"}
     body["inputs"] = {**(given.get("inputs") or {}), **(inputs or {})}
     first = workflows[0].path if workflows else "the workflow"
     payload = normalise_payload("workflow_dispatch", body, _declared(workflows), first)
-    return PlannedEvent(event, payload, f"refs/heads/{branch}", branch)
+    return PlannedEvent(event, payload, f"refs/heads/{branch}", branch, workflows=workflows)
 
 
 def _release(

@@ -8,6 +8,11 @@ document has exactly these keys (``docs``: ``release-actions rehearse --help``):
     ok, event, ref, repository, workflows, jobs, refs, pull_requests, releases,
     uploads, npm, summaries, timings, world
 
+and the engine adds ``prefilled`` (null, or what ``--prefill-from-registries`` placed:
+``pypi``/``testpypi`` ``{project: [versions]}``, ``npm`` ``{name: {versions,
+dist_tags}}``, ``problems``), placed before the "before" snapshot: uploads and npm
+list only what the workflows published.
+
 :func:`render` is the terminal form: jobs, refs before -> after, pull requests,
 releases, uploads per index, npm, step summaries.
 """
@@ -228,6 +233,15 @@ def render(report: Mapping[str, Any]) -> str:
         lines += [f"--- {summary['job']}", summary["markdown"].rstrip("\n")]
     if not report["summaries"]:
         lines.append("  (none)")
+    prefilled = report.get("prefilled")
+    if prefilled:
+        counts = [
+            f"{name} ({index}) {len(held['versions'] if index == 'npm' else held)}"
+            for index in ("pypi", "testpypi", "npm")
+            for name, held in prefilled[index].items()
+        ]
+        lines += ["", f"Pre-filled, versions per name: {', '.join(counts) or 'nothing'}"]
+        lines += [f"  problem: {problem}" for problem in prefilled["problems"]]
     timings = report["timings"]
     lines += ["", "Timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in timings.items())]
     if report["world"]:

@@ -44,6 +44,15 @@ OPTIONS = (
         help="a secrets.NAME value (repeatable; never printed)"),
     Opt("--env", kind="list", metavar="NAME=VALUE",
         help="an environment variable of every step (repeatable)"),
+    Opt("--prefill-from-registries", kind="flag",
+        help="the world's PyPI, TestPyPI and npm hold placeholders of every version the real"
+        " ones hold of the project's packages, pins and npm package"),
+    Opt("--prefill-pypi", metavar="URL", help="the simple index read for PyPI's versions"
+        " (default: https://pypi.org/simple/)"),
+    Opt("--prefill-testpypi", metavar="URL", help="the simple index read for TestPyPI's"
+        " versions (default: https://test.pypi.org/simple/)"),
+    Opt("--prefill-npm", metavar="URL", help="the npm registry read for versions and"
+        " dist-tags (default: https://registry.npmjs.org/)"),
     Opt("--keep", kind="flag", help="keep the world's folder for inspection (servers stop)"),
     Opt("--timeout", "RA_REHEARSE_TIMEOUT", kind="float", default=900.0, minimum=1,
         maximum=86400, help="seconds act may run (default: 900)"),
@@ -83,6 +92,10 @@ def run(options: argparse.Namespace, out: Console) -> int:
         keep=options.keep,
         timeout=options.timeout,
         release_actions=options.release_actions,
+        prefill=options.prefill_from_registries,
+        prefill_pypi=options.prefill_pypi or "",
+        prefill_testpypi=options.prefill_testpypi or "",
+        prefill_npm=options.prefill_npm or "",
     )
     plan = prepare(request)
     try:
