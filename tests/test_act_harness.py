@@ -274,3 +274,28 @@ def test_publish_stub_refuses_without_a_local_stand_in(
     assert proc.returncode == 1
     assert f"::error title=act stub pypa/gh-action-pypi-publish::{error}" in proc.stdout
     assert "rehearsal:" not in proc.stdout
+
+
+def test_step_seconds_adds_up_the_main_stage_of_matching_steps(tmp_path: Path) -> None:
+    """A rehearsal's "commands" timing: act's executionTime (ns) of each finished step whose
+    name matches, main stage only (a composite action's post stage is not counted)."""
+    from release_actions.rehearsal.act.runner import ActResult
+
+    lines = [
+        {"jobID": "a", "msg": "⭐ Run Main scripts/run-action build", "stage": "Main"},
+        {"jobID": "a", "msg": "✅  Success - Main scripts/run-action build [1.5s]",
+         "stage": "Main", "stepResult": "success", "executionTime": 1_500_000_000},
+        {"jobID": "b", "msg": "❌  Failure - Main scripts/run-action publish [0.25s]",
+         "stage": "Main", "stepResult": "failure", "executionTime": 250_000_000},
+        {"jobID": "b", "msg": "✅  Success - Post scripts/run-action publish",
+         "stage": "Post", "stepResult": "success", "executionTime": 9_000_000_000},
+        {"jobID": "b", "msg": "✅  Success - Main echo hi", "stage": "Main",
+         "stepResult": "success", "executionTime": 7_000_000_000},
+    ]  # fmt: skip
+    result = ActResult.parse(
+        "\n".join(json.dumps(line) for line in lines), args=[], returncode=0, stderr="",
+        duration=0.0, run_dir=tmp_path, artifacts_dir=tmp_path,
+    )  # fmt: skip
+    assert result.step_seconds("scripts/run-action") == 1.75
+    assert result.step_seconds("echo hi") == 7.0
+    assert result.step_seconds("nothing like this") == 0.0

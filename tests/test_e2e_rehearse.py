@@ -282,6 +282,8 @@ def test_the_nightly_is_rehearsed_to_testpypi(
     assert set(uploads(result, "testpypi")) <= set(result.index_files("testpypi"))
     assert uploads(result, "pypi") == [] and result.report["npm"] == []
     assert result.report["refs"] == []
+    timings = result.report["timings"]  # our commands run inside act's time
+    assert 0 < timings["commands"] < timings["act"] < timings["total"]
 
 
 # --------------------------------------------------------------------------- prepare-release

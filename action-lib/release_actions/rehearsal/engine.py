@@ -364,6 +364,8 @@ def _rehearse_in(
     report["timings"] = {
         "setup": round(setup, 3),
         "act": round(act_time, 3),
+        # inside act: our commands (each step that runs scripts/run-action)
+        "commands": round(sum(r.step_seconds("scripts/run-action") for r in results), 3),
         "report": round(report_time, 3),
         "total": round(time.monotonic() - start, 3),
     }

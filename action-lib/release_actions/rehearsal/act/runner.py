@@ -240,6 +240,16 @@ class ActResult:
                 result = e["stepResult"]
         return result
 
+    def step_seconds(self, contains: str) -> float:
+        """Seconds spent in the main stage of the steps whose name contains ``contains``
+        (act's ``executionTime`` of each finished step; parallel jobs add up)."""
+        total = 0
+        for e in self.events:
+            msg = str(e.get("msg", ""))
+            if "stepResult" in e and e.get("stage", "Main") == "Main" and contains in msg:
+                total += int(e.get("executionTime") or 0)
+        return total / 1e9
+
     def annotations(self, level: str = "error") -> list[str]:
         """Messages of the ``::error``/``::warning``/``::notice`` commands the steps printed."""
         return [str(e.get("arg", "")) for e in self.events if e.get("command") == level]
