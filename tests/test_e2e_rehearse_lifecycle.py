@@ -35,7 +35,7 @@ pytestmark = pytest.mark.e2e
 
 KEYS = {
     "ok", "event", "ref", "repository", "workflows", "jobs", "refs", "pull_requests",
-    "releases", "uploads", "npm", "summaries", "timings", "world",
+    "releases", "uploads", "npm", "summaries", "timings", "world", "prefilled",
 }  # fmt: skip
 RELEASE_JOBS = {
     "version": "success",
@@ -102,7 +102,8 @@ def test_single_package_release_publishes_and_post_releases(single: Path, tmp_pa
         assert "0.1.1" in git(bare, "show", "main:pyproject.toml")
         jobs = [s["job"] for s in report["summaries"]]
         assert "version" in jobs and "post-release" in jobs
-        assert set(report["timings"]) == {"setup", "act", "report", "total"}
+        assert set(report["timings"]) == {"setup", "act", "commands", "report", "total"}
+        assert report["prefilled"] is None  # no --prefill-from-registries
     finally:
         shutil.rmtree(world, ignore_errors=True)
     assert_nothing_left(tmp)

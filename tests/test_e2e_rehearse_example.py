@@ -21,10 +21,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -383,101 +381,3 @@ def test_a_single_package_release_is_rehearsed(tmp_path: Path) -> None:
     assert result.report["npm"] == [] and result.report["refs"] == []
     # The release branch that was only on the user's origin is on the world's origin too.
     assert "refs/heads/release-1.1.x" in result.origin_refs()
-
-
-FAILING = """name: fails
-on:
-  release:
-    types: [published]
-permissions: {}
-jobs:
-  broken:
-    runs-on: ubuntu-latest
-    steps:
-      - run: echo "about to fail"; exit 3
-"""
-
-
-def test_a_failing_job_fails_the_rehearsal(tmp_path: Path) -> None:
-    tinylib = build_tinylib(tmp_path / "tinylib")
-    work = tinylib.work
-    (work / ".github/workflows").mkdir(parents=True)
-    (work / ".github/workflows/fails.yml").write_text(FAILING)
-    git(work, "add", "--all")
-    git(work, "commit", "--quiet", "-m", "ci: a workflow that fails")
-    git(work, "tag", "v1.2.0")
-    result = rehearse(work, "--event", "release", "--tag", "v1.2.0", tmp=tmp_path / "r")
-    assert result.returncode == 1, result.describe()
-    assert result.report["ok"] is False
-    assert result.report["jobs"] == {"broken": "failure"}
-    assert result.report["workflows"] == [".github/workflows/fails.yml"]
-
-
-# --------------------------------------------------------------------------- cleanup
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
-def _children_of(pid: int) -> set[int]:
-    found = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[1]) == pid:
-            found.add(int(stat.parent.name))
-    return found
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_ctrl_c_stops_every_process_and_removes_the_world(tmp_path: Path) -> None:
-    tinylib = build_tinylib(tmp_path / "tinylib")
-    commit_workflows(tinylib.work, {"release-single-package.yml": RELEASE}, "master")
-    git(tinylib.work, "tag", "v1.2.0")
-    tmp = tmp_path / "r"
-    tmp.mkdir()
-    argv = [sys.executable, "-m", "release_actions", "rehearse", "--repo", str(tinylib.work),
-            "--event", "release", "--tag", "v1.2.0"]  # fmt: skip
-    proc = subprocess.Popen(
-        argv, env=rehearse_env(tmp), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    seen: set[int] = set()
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and proc.poll() is None:
-        seen |= _children_of(proc.pid)
-        if any(_is_act(pid) for pid in seen):  # the world is up, act runs
-            break
-        time.sleep(0.2)
-    assert proc.poll() is None, proc.communicate()
-    proc.send_signal(signal.SIGINT)
-    proc.communicate(timeout=60)
-    assert proc.returncode != 0
-    time.sleep(0.5)
-    assert [pid for pid in seen if _alive(pid) and not _zombie(pid)] == []
-    assert list(tmp.iterdir()) == []  # the world folder is gone
-
-
-def _is_act(pid: int) -> bool:
-    first = _cmdline(pid).split(" ", 1)[0]
-    return Path(first).name == "act"
-
-
-def _cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except OSError:
-        return ""
-
-
-def _zombie(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
-    except OSError:
-        return True
