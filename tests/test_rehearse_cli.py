@@ -90,6 +90,8 @@ BAD: list[tuple[str, list[str], str]] = [
      "PYPI_REPOSITORY_URL"),
     ("env-of-the-world", ["--event", "release", "--tag", "v1.0.0", "--env",
                           "GITHUB_API_URL=https://api.github.com"], "GITHUB_API_URL"),
+    ("protect-a-full-ref", ["--event", "release", "--tag", "v1.0.0", "--protect",
+                            "refs/heads/main"], "refs/heads/main"),
 ]  # fmt: skip
 
 
@@ -279,8 +281,9 @@ def test_an_abbreviated_json_flag_is_refused(
         ('{"inputs": ["dry_run"]}', "inputs"),
         ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
         ('{"ref": 5}', "a JSON string"),
+        ('{"repository": "acme/widget"}', "repository"),
     ],
-    ids=["inputs-as-list", "deeply-nested", "ref-not-a-string"],
+    ids=["inputs-as-list", "deeply-nested", "ref-not-a-string", "repository-not-an-object"],
 )
 def test_a_malformed_event_file_is_an_error_not_a_crash(
     repo: Path,

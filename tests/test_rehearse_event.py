@@ -184,3 +184,9 @@ def test_a_secret_pair_is_never_shown(repo: Path) -> None:
     with pytest.raises(ReleaseActionsError) as err:
         parse_pairs(["hunter2"], "--secret", secret=True)
     assert "hunter2" not in str(err.value)
+
+
+def test_a_branch_given_as_the_tag_says_so(repo: Path) -> None:
+    with pytest.raises(ReleaseActionsError) as err:
+        plan(repo, "release", tag="release-1.1.x")
+    assert "is a branch" in err.value.fix and "git tag release-1.1.x" not in err.value.fix

@@ -215,6 +215,11 @@ def prepare(request: Request, *, act: Path | None = None) -> Plan:
     for pattern in protect:
         if not pattern or any(c.isspace() for c in pattern):
             raise InvalidValueError("--protect", pattern, "a branch glob such as release-*")
+        if pattern.startswith("refs/"):  # matched against branch names: it never would
+            raise InvalidValueError(
+                "--protect", pattern, "a branch glob such as release-* (no refs/heads/)",
+                fix=f"pass --protect {pattern.removeprefix('refs/heads/')}, or --ruleset {pattern}",
+            )  # fmt: skip
     for pattern in rulesets:
         if not pattern.startswith("refs/") or any(c.isspace() for c in pattern):
             raise InvalidValueError("--ruleset", pattern, "a full-ref glob such as refs/heads/main")

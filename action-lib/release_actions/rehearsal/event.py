@@ -196,6 +196,11 @@ def plan_event(
         raise InvalidValueError("--event", event, " | ".join(EVENTS))
     refs = source_refs(repo)
     given = _read_event_file(event_file) if event_file else {}
+    if "repository" in given and not isinstance(given["repository"], Mapping):
+        raise InvalidValueError(
+            "event field repository", given["repository"], "a JSON object (full_name, ...)",
+            fix="drop repository from the event file, or pass --repository OWNER/NAME",
+        )  # fmt: skip
     if f"refs/heads/{default_branch}" not in refs:
         raise ReleaseActionsError(
             f"the default branch {default_branch!r} does not exist in {repo}.",
@@ -303,9 +308,12 @@ def _release(
     name = str(payload["release"]["tag_name"])
     sha = refs.get(f"refs/tags/{name}")
     if sha is None:
-        raise InvalidValueError(
-            "--tag", name, "an existing tag of the repository", fix=f"create it: git tag {name}"
+        fix = (
+            f"{name} is a branch: pass a tag, e.g. one that git tag --merged {name} lists"
+            if f"refs/heads/{name}" in refs
+            else f"create it: git tag {name}"
         )
+        raise InvalidValueError("--tag", name, "an existing tag of the repository", fix=fix)
     chosen = payload["release"].get("target_commitish")
     if chosen and f"refs/heads/{chosen}" not in refs:
         # Not a branch: a commit (HEAD, HEAD~1, a tag, a short id) is sent as its full
