@@ -190,3 +190,16 @@ def test_a_branch_given_as_the_tag_says_so(repo: Path) -> None:
     with pytest.raises(ReleaseActionsError) as err:
         plan(repo, "release", tag="release-1.1.x")
     assert "is a branch" in err.value.fix and "git tag release-1.1.x" not in err.value.fix
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["on: push\nx: " + "[" * 20_000 + "]" * 20_000,
+     "on: push\nx:\n" + "".join("  " * i + "k:\n" for i in range(1, 3000))],
+    ids=["flow", "block"],
+)  # fmt: skip
+def test_a_deeply_nested_workflow_is_an_error_not_a_crash(text: str) -> None:
+    from release_actions.adapters.workflow_files import parse_workflow
+
+    with pytest.raises(ReleaseActionsError, match="nested too deeply"):
+        parse_workflow(text, ".github/workflows/deep.yml")
