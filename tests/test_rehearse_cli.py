@@ -344,3 +344,36 @@ def test_the_verdaccio_install_lock_is_not_left_in_tmpdir(
     npm_registry.ensure_verdaccio()
     assert list(nothing_starts.iterdir()) == []  # $TMPDIR
     assert any(p.name.endswith(".lock") for p in home.parent.iterdir())
+
+
+def test_an_unusable_cache_folder_is_an_error_not_a_crash(
+    repo: Path,
+    nothing_starts: Path,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(a_file))
+    assert main(["rehearse", "--repo", str(repo), "--event", "release", "--tag", "v1.0.0"]) == 1
+    err = capsys.readouterr().err
+    assert "XDG_CACHE_HOME" in err and str(a_file) in err
+
+
+def test_a_cache_folder_that_cannot_be_created_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What prepare cannot see without writing (root may not create under /proc)."""
+    from release_actions.core.errors import ReleaseActionsError
+
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    plan = engine.Plan(
+        repo=tmp_path, workflows=[], explicit_workflows=False, event=None,  # type: ignore[arg-type]
+        repository="a/b", default_branch="main", source=tmp_path, act=Path("/bin/true"),
+        protect=[], ruleset=[], checkout_sources={}, variables={}, secrets={}, env={},
+        keep=False, timeout=1.0, cache=a_file / "release-actions",
+    )  # fmt: skip
+    with pytest.raises(ReleaseActionsError, match="XDG_CACHE_HOME"):
+        engine._rehearse_in(tmp_path / "root", plan, "m", 0.0, lambda _m: None)

@@ -148,6 +148,24 @@ def default_branch_of(repo: Path, config: Config) -> str:
     return configured or gitops.origin_head_branch(repo) or gitops.head_branch(repo) or "main"
 
 
+def _cache_error(cache: Path, why: str) -> ReleaseActionsError:
+    return ReleaseActionsError(
+        f"the rehearsal's cache folder {cache} cannot be used: {why}.",
+        fix="set XDG_CACHE_HOME to a writable folder (default: ~/.cache)",
+        title="Unusable cache folder",
+    )
+
+
+def _check_cache(cache: Path) -> Path:
+    """``cache`` if it is, or can become, a folder (its nearest existing part is one)."""
+    probe = cache
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise _cache_error(cache, f"{probe} is not a directory")
+    return cache
+
+
 def _check_tools(act: Path | None) -> Path:
     try:
         found = act or find_act()
@@ -277,6 +295,7 @@ def prepare(request: Request, *, act: Path | None = None) -> Plan:
         act=_check_tools(act), protect=protect, ruleset=rulesets,
         checkout_sources=sources, variables=variables, secrets=secrets, env=env,
         keep=request.keep, timeout=float(request.timeout), prefill=prefill,
+        cache=_check_cache(cache_dir()),
     )  # fmt: skip
 
 
@@ -351,7 +370,10 @@ def rehearse(plan: Plan, log: Callable[[str], None] = lambda _m: None) -> dict[s
 def _rehearse_in(
     root: Path, plan: Plan, marker: str, start: float, log: Callable[[str], None]
 ) -> dict[str, Any]:
-    (plan.cache / "venvs").mkdir(parents=True, exist_ok=True)
+    try:
+        (plan.cache / "venvs").mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # checked by prepare as far as it can without writing
+        raise _cache_error(plan.cache, exc.strerror or type(exc).__name__) from None
     export, fresh = export_release_actions(plan.source, plan.cache)
     if fresh:
         log(f"exported {plan.source} to {export}")
