@@ -75,7 +75,24 @@ BAD: list[tuple[str, list[str], str]] = [
         ["--event", "release", "--tag", "v1.0.0", "--release-actions", "/"],
         "--release-actions",
     ),
-]
+    # review: inputs that used to pass the boundary
+    ("prerelease-on-push", ["--event", "push", "--prerelease"], "--prerelease"),
+    ("repository-dot-dot", ["--event", "release", "--tag", "v1.0.0", "--repository", "../.."],
+     "'../..'"),
+    ("repository-name-dot-dot", ["--event", "release", "--tag", "v1.0.0", "--repository",
+                                 "acme/.."], "acme/.."),
+    ("checkout-source-dot-dot", ["--event", "release", "--tag", "v1.0.0", "--checkout-source",
+                                 "../..=."], "'../..'"),
+    ("checkout-source-empty-path", ["--event", "release", "--tag", "v1.0.0",
+                                    "--checkout-source", "a/b="], "--checkout-source"),
+    ("var-of-the-world", ["--event", "release", "--tag", "v1.0.0", "--var",
+                          "PYPI_REPOSITORY_URL=https://upload.pypi.org/legacy/"],
+     "PYPI_REPOSITORY_URL"),
+    ("env-of-the-world", ["--event", "release", "--tag", "v1.0.0", "--env",
+                          "GITHUB_API_URL=https://api.github.com"], "GITHUB_API_URL"),
+    ("protect-a-full-ref", ["--event", "release", "--tag", "v1.0.0", "--protect",
+                            "refs/heads/main"], "refs/heads/main"),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("argv", "named"), [c[1:] for c in BAD], ids=[c[0] for c in BAD])
@@ -196,3 +213,167 @@ def test_a_failure_log_has_no_workflow_command_lines() -> None:
     text = engine.failure_log(result)
     assert "::" not in text
     assert "failed jobs: b" in text and "error: it broke" in text and "hello" in text
+
+
+def test_a_checkout_source_must_be_a_git_repository(
+    repo: Path, nothing_starts: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    argv = ["--event", "release", "--tag", "v1.0.0", "--checkout-source", f"a/b={plain}"]
+    assert main(["rehearse", "--repo", str(repo), *argv]) == 1
+    err = capsys.readouterr().err
+    assert "a git repository" in err and str(plain) in err
+
+
+@pytest.mark.parametrize(
+    "item",
+    ["=hunter2-secret", "hunter2-secret", "TOKEN=hunter2-secret\nmore"],
+    ids=["no-name", "no-equals", "newline"],
+)
+def test_a_malformed_secret_never_shows_its_value(
+    repo: Path, nothing_starts: Path, capsys: pytest.CaptureFixture[str], item: str
+) -> None:
+    argv = ["--event", "release", "--tag", "v1.0.0", "--secret", item, "--json"]
+    assert main(["rehearse", "--repo", str(repo), *argv]) == 1
+    out, err = capsys.readouterr()
+    assert "hunter2" not in out + err
+    assert "--secret" in json.loads(out)["error"]
+    assert len([line for line in err.splitlines() if line.startswith("error:")]) == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://user:s3cret pw@host/simple/", "https://user:s3cret/pw@host/simple/"],
+    ids=["space", "slash"],
+)
+def test_a_malformed_prefill_url_never_shows_its_password(
+    repo: Path, nothing_starts: Path, capsys: pytest.CaptureFixture[str], url: str
+) -> None:
+    argv = ["--event", "release", "--tag", "v1.0.0", "--prefill-from-registries",
+            "--prefill-pypi", url, "--json"]  # fmt: skip
+    assert main(["rehearse", "--repo", str(repo), *argv]) == 1
+    out, err = capsys.readouterr()
+    assert "s3cret" not in out + err and "pw@" not in out + err
+    assert "--prefill-pypi" in json.loads(out)["error"]
+
+
+def test_credentials_with_an_at_sign_in_the_user_are_redacted() -> None:
+    from release_actions.core.text_inputs import redact_url
+    from release_actions.interface.output import redact
+
+    text = "source https://bob@corp:s3cret@pypi.corp/simple/ unreachable"
+    assert "s3cret" not in redact_url(text) and "s3cret" not in redact(text)
+    assert redact("https://pypi.org/simple/a@b") == "https://pypi.org/simple/a@b"
+
+
+def test_an_abbreviated_json_flag_is_refused(
+    repo: Path, nothing_starts: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--jso`` set --json for argparse while the output stayed text: no JSON document."""
+    assert main(["rehearse", "--repo", str(repo), "--event", "push", "--jso"]) == 2
+    assert "--jso" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("content", "named"),
+    [
+        ('{"inputs": ["dry_run"]}', "inputs"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('{"ref": 5}', "a JSON string"),
+        ('{"repository": "acme/widget"}', "repository"),
+    ],
+    ids=["inputs-as-list", "deeply-nested", "ref-not-a-string", "repository-not-an-object"],
+)
+def test_a_malformed_event_file_is_an_error_not_a_crash(
+    repo: Path,
+    nothing_starts: Path,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    content: str,
+    named: str,
+) -> None:
+    event = tmp_path / "event.json"
+    event.write_text(content)
+    code = main(["rehearse", "--repo", str(repo), "--event", "workflow_dispatch",
+                 "--event-file", str(event), "--json"])  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == 1, err  # not 3, "a bug"
+    assert named in json.loads(out)["error"] + json.loads(out)["fix"]
+    assert "Traceback" not in err
+
+
+def test_an_oversized_event_file_is_refused(
+    repo: Path,
+    nothing_starts: Path,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from release_actions.rehearsal import event as event_module
+
+    monkeypatch.setattr(event_module, "MAX_EVENT_FILE_BYTES", 64)
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"inputs": {"dry_run": "true", "pad": "x" * 100}}))
+    code = main(["rehearse", "--repo", str(repo), "--event", "workflow_dispatch",
+                 "--event-file", str(event)])  # fmt: skip
+    assert code == 1
+    assert "25 MB" in capsys.readouterr().err
+
+
+def test_a_workflow_given_twice_runs_once(repo: Path, nothing_starts: Path) -> None:
+    rel = ".github/workflows/ci.yml"
+    request = engine.Request(
+        "release", repo=str(repo), tag="v1.0.0", workflows=(rel, f"./{rel}", str(repo / rel))
+    )
+    plan = engine.prepare(request, act=Path("/bin/true"))
+    assert [w.path for w in plan.workflows] == [rel]
+
+
+def test_the_verdaccio_install_lock_is_not_left_in_tmpdir(
+    nothing_starts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from release_actions.rehearsal.world import npm_registry
+
+    home = tmp_path / "cache" / "verdaccio-x"
+    monkeypatch.setattr(npm_registry, "verdaccio_dir", lambda: home)
+    monkeypatch.setattr(npm_registry, "_verdaccio_installed_version", lambda _home: None)
+    monkeypatch.setattr(
+        npm_registry, "run", lambda *a, **k: __import__("subprocess").CompletedProcess(a, 0)
+    )
+    npm_registry.ensure_verdaccio()
+    assert list(nothing_starts.iterdir()) == []  # $TMPDIR
+    assert any(p.name.endswith(".lock") for p in home.parent.iterdir())
+
+
+def test_an_unusable_cache_folder_is_an_error_not_a_crash(
+    repo: Path,
+    nothing_starts: Path,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(a_file))
+    assert main(["rehearse", "--repo", str(repo), "--event", "release", "--tag", "v1.0.0"]) == 1
+    err = capsys.readouterr().err
+    assert "XDG_CACHE_HOME" in err and str(a_file) in err
+
+
+def test_a_cache_folder_that_cannot_be_created_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What prepare cannot see without writing (root may not create under /proc)."""
+    from release_actions.core.errors import ReleaseActionsError
+
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    plan = engine.Plan(
+        repo=tmp_path, workflows=[], explicit_workflows=False, event=None,  # type: ignore[arg-type]
+        repository="a/b", default_branch="main", source=tmp_path, act=Path("/bin/true"),
+        protect=[], ruleset=[], checkout_sources={}, variables={}, secrets={}, env={},
+        keep=False, timeout=1.0, cache=a_file / "release-actions",
+    )  # fmt: skip
+    with pytest.raises(ReleaseActionsError, match="XDG_CACHE_HOME"):
+        engine._rehearse_in(tmp_path / "root", plan, "m", 0.0, lambda _m: None)

@@ -162,3 +162,44 @@ def test_pairs() -> None:
     assert parse_pairs(["A=1", "B=x=y", "C="], "--var") == {"A": "1", "B": "x=y", "C": ""}
     with pytest.raises(ReleaseActionsError, match="NAME=VALUE"):
         parse_pairs(["novalue"], "--var")
+
+
+def test_a_target_that_is_not_a_branch_is_sent_as_its_commit(repo: Path) -> None:
+    """``--target HEAD`` named the user's HEAD; the world's HEAD is another commit."""
+    head = git(repo, "rev-parse", "HEAD").strip()
+    assert (
+        plan(repo, "release", tag="v1.0.0", target="HEAD").payload["release"]["target_commitish"]
+        == head
+    )
+    with pytest.raises(ReleaseActionsError, match="--target"):
+        plan(repo, "release", tag="v1.0.0", target="--output=x")
+
+
+def test_a_prerelease_of_another_event_is_refused(repo: Path) -> None:
+    with pytest.raises(ReleaseActionsError, match="--prerelease"):
+        plan(repo, "push", prerelease=True)
+
+
+def test_a_secret_pair_is_never_shown(repo: Path) -> None:
+    with pytest.raises(ReleaseActionsError) as err:
+        parse_pairs(["hunter2"], "--secret", secret=True)
+    assert "hunter2" not in str(err.value)
+
+
+def test_a_branch_given_as_the_tag_says_so(repo: Path) -> None:
+    with pytest.raises(ReleaseActionsError) as err:
+        plan(repo, "release", tag="release-1.1.x")
+    assert "is a branch" in err.value.fix and "git tag release-1.1.x" not in err.value.fix
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["on: push\nx: " + "[" * 20_000 + "]" * 20_000,
+     "on: push\nx:\n" + "".join("  " * i + "k:\n" for i in range(1, 3000))],
+    ids=["flow", "block"],
+)  # fmt: skip
+def test_a_deeply_nested_workflow_is_an_error_not_a_crash(text: str) -> None:
+    from release_actions.adapters.workflow_files import parse_workflow
+
+    with pytest.raises(ReleaseActionsError, match="nested too deeply"):
+        parse_workflow(text, ".github/workflows/deep.yml")

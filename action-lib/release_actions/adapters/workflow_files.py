@@ -73,6 +73,12 @@ def parse_workflow(text: str, rel: str) -> Workflow:
     yaml = _yaml()
     try:
         data = yaml.safe_load(text)
+    except RecursionError:
+        raise ReleaseActionsError(
+            f"{rel} is not a workflow GitHub reads: it is nested too deeply.",
+            fix=f"fix the YAML of {rel}",
+            title="Invalid workflow",
+        ) from None
     except yaml.YAMLError as exc:
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ReleaseActionsError(

@@ -138,8 +138,24 @@ def check_branch_name(text: str, what: str = "branch") -> str:
 
 
 def redact_url(text: str) -> str:
-    """``text`` with any ``user:password@`` of a URL replaced by ``***@``."""
-    return re.sub(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@]*@", r"\1***@", text)
+    """``text`` with any ``user:password@`` of a URL replaced by ``***@``: up to the last
+    ``@`` of the authority, as a URL parser reads it (``u@x:pw@host`` hides ``pw``).
+
+    >>> redact_url("https://us@er:pw@host/simple/ and https://host/a@b")
+    'https://***@host/simple/ and https://host/a@b'
+    """
+    return re.sub(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s]*@", r"\1***@", text)
+
+
+def _shown_url(text: str) -> str:
+    """A rejected URL as an error shows it: a malformed one may still hold a password
+    (``https://u:pa ss@host``, ``https://u:pa/ss@host``), so everything before its last
+    ``@`` is hidden."""
+    scheme, sep, rest = text.partition("://")
+    if "@" in (rest if sep else text):
+        tail = (rest if sep else text).rpartition("@")[2]
+        return _short(f"{scheme}://***@{tail}" if sep else f"***@{tail}")
+    return _short(text)
 
 
 def check_url(text: str, what: str = "URL") -> str:
@@ -153,7 +169,7 @@ def check_url(text: str, what: str = "URL") -> str:
     release_actions.core.errors.InvalidValueError: invalid URL 'ftp://example.com/': ...
     """
     accepted = "an http:// or https:// URL with a host, e.g. https://pypi.org/simple/"
-    shown = _short(redact_url(text)) if isinstance(text, str) else str(text)
+    shown = _shown_url(text) if isinstance(text, str) else str(text)
     if not isinstance(text, str) or len(text) > MAX_TEXT_CHARS:
         raise InvalidValueError(what, shown, accepted)
     match = _URL_RE.fullmatch(text)

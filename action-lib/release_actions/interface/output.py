@@ -32,7 +32,8 @@ if TYPE_CHECKING:
     from typing import TextIO
 
 # Compiled on first use (re caches it): nothing is printed before git's reads start.
-_URL_CREDENTIALS = r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@:]*(?::[^/\s@]*)?@"
+# Up to the last '@' of the authority, as a URL parser reads it ('u@x:pw@host' hides 'pw').
+_URL_CREDENTIALS = r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s]*@"
 _COLOURS = {"error": "31", "warning": "33", "note": "36", "fix": "32"}
 
 

@@ -74,6 +74,7 @@ class Opt(NamedTuple):
     maximum: float | None = None
     check: Callable[[Any], Any] | None = None  # converts/validates the final value
     input: str | None = None
+    secret: bool = False  # its value is never shown in an error (``***``)
 
     @property
     def positional(self) -> bool:
@@ -181,6 +182,9 @@ def build_parser(prog: str, description: str, rows: Sequence[Opt]) -> argparse.A
     parser = _Parser(
         prog=prog,
         description=description,
+        # no prefixes: ``--jso`` would set --json while the CLI, which looks for the
+        # literal ``--json`` before parsing, printed text (and errors) instead
+        allow_abbrev=False,
         # a fixed width: argparse would import shutil to measure the terminal
         formatter_class=lambda prog: argparse.HelpFormatter(prog, width=100),
     )
@@ -257,7 +261,7 @@ def _text(row: Opt, value: str, from_env: bool) -> str:
     try:
         return control_free(value)
     except InvalidValueError as err:
-        _bad(row, err.value, from_env, err.accepted)
+        _bad(row, "***" if row.secret else err.value, from_env, err.accepted)
 
 
 def _number(row: Opt, text: str, from_env: bool) -> float | int:

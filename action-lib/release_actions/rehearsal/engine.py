@@ -48,7 +48,15 @@ __all__ = ["Plan", "Request", "prepare", "rehearse"]
 
 DEFAULT_TIMEOUT = 900.0
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
+# OWNER/NAME as GitHub spells them; neither part may be "." or ".." (a path).
+_REPOSITORY = re.compile(r"(?!\.\.?/)[A-Za-z0-9_.-]+/(?!\.\.?$)[A-Za-z0-9_.-]+")
+#: What points the run at the world (run_settings): a --var or --env of these names
+#: would send the workflows, with the user's secrets, to the real services.
+WORLD_VARIABLES = frozenset({"PYPI_INDEX_URL", "PYPI_REPOSITORY_URL", "TESTPYPI_INDEX_URL",
+                             "TESTPYPI_REPOSITORY_URL", "NPM_REGISTRY"})  # fmt: skip
+WORLD_ENV = frozenset({"GITHUB_API_URL", "RA_NPM_REGISTRY", "npm_config_registry",
+                       "ACT_STUB_PYPI_UPLOAD_URL", "ACT_STUB_TESTPYPI_UPLOAD_URL", "BASH_ENV",
+                       "RA_REHEARSAL_SUMMARIES", "RA_REHEARSAL_ID"})  # fmt: skip
 _GITHUB_URL = re.compile(r"github\.com[:/]+([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+?)(?:\.git)?/?$")
 
 
@@ -105,11 +113,21 @@ class Plan:
     cache: Path = field(default_factory=cache_dir)
 
 
-def _names(values: Sequence[str], flag: str) -> dict[str, str]:
-    pairs = parse_pairs(values, flag)
+def _names(
+    values: Sequence[str], flag: str, reserved: frozenset[str] = frozenset()
+) -> dict[str, str]:
+    pairs = parse_pairs(values, flag, secret=flag == "--secret")
     for name in pairs:
         if not _NAME.fullmatch(name):
-            raise InvalidValueError(flag, name, "a NAME of letters, digits and _ (NAME=VALUE)")
+            raise InvalidValueError(
+                flag, name, "a NAME of letters, digits and _ (NAME=VALUE)",
+                fix=f"pass {flag} NAME=VALUE with NAME like MY_NAME",
+            )  # fmt: skip
+        if name in reserved:
+            raise InvalidValueError(
+                flag, name, "a name the rehearsal does not set itself",
+                fix=f"drop {flag} {name}=...: the rehearsal points it at its own world",
+            )  # fmt: skip
     return pairs
 
 
@@ -128,6 +146,24 @@ def default_branch_of(repo: Path, config: Config) -> str:
     on, else ``main`` (nothing is asked of the network)."""
     configured = config.default_branch
     return configured or gitops.origin_head_branch(repo) or gitops.head_branch(repo) or "main"
+
+
+def _cache_error(cache: Path, why: str) -> ReleaseActionsError:
+    return ReleaseActionsError(
+        f"the rehearsal's cache folder {cache} cannot be used: {why}.",
+        fix="set XDG_CACHE_HOME to a writable folder (default: ~/.cache)",
+        title="Unusable cache folder",
+    )
+
+
+def _check_cache(cache: Path) -> Path:
+    """``cache`` if it is, or can become, a folder (its nearest existing part is one)."""
+    probe = cache
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise _cache_error(cache, f"{probe} is not a directory")
+    return cache
 
 
 def _check_tools(act: Path | None) -> Path:
@@ -170,27 +206,49 @@ def prepare(request: Request, *, act: Path | None = None) -> Plan:
     repo = Path(top)
     if not request.timeout > 0:
         raise InvalidValueError("--timeout", request.timeout, "a number of seconds above 0")
-    variables = _names(request.variables, "--var")
+    variables = _names(request.variables, "--var", WORLD_VARIABLES)
     secrets = _names(request.secrets, "--secret")
-    env = _names(request.env, "--env")
+    env = _names(request.env, "--env", WORLD_ENV)
     sources: dict[str, Path] = {}
     for name, path in parse_pairs(request.checkout_sources, "--checkout-source").items():
         if not _REPOSITORY.fullmatch(name):
-            raise InvalidValueError("--checkout-source", name, "OWNER/NAME=PATH")
-        if not Path(path).expanduser().is_dir():
-            raise InvalidValueError("--checkout-source", path, "an existing directory")
-        sources[name] = Path(path).expanduser().resolve()
+            raise InvalidValueError(
+                "--checkout-source", name, "OWNER/NAME=PATH",
+                fix="pass --checkout-source OWNER/NAME=PATH, e.g. acme/docs=../docs",
+            )  # fmt: skip
+        folder = Path(path).expanduser()
+        if not path.strip() or not folder.is_dir():
+            raise InvalidValueError(
+                "--checkout-source", path, "an existing directory",
+                fix=f"pass --checkout-source {name}=PATH, a git work tree",
+            )  # fmt: skip
+        if gitops.try_run(str(folder), "rev-parse", "--git-dir")[0] != 0:  # bare is fine
+            raise InvalidValueError(
+                "--checkout-source", path, "a git repository (actions/checkout clones it)",
+                fix=f"pass --checkout-source {name}=PATH, a git work tree",
+            )  # fmt: skip
+        sources[name] = folder.resolve()
     config = load_config(repo, root_pyproject(repo))
     protect, rulesets = protection(config, request.protect, request.ruleset)
     for pattern in protect:
         if not pattern or any(c.isspace() for c in pattern):
             raise InvalidValueError("--protect", pattern, "a branch glob such as release-*")
+        if pattern.startswith("refs/"):  # matched against branch names: it never would
+            raise InvalidValueError(
+                "--protect", pattern, "a branch glob such as release-* (no refs/heads/)",
+                fix=f"pass --protect {pattern.removeprefix('refs/heads/')}, or --ruleset {pattern}",
+            )  # fmt: skip
     for pattern in rulesets:
         if not pattern.startswith("refs/") or any(c.isspace() for c in pattern):
             raise InvalidValueError("--ruleset", pattern, "a full-ref glob such as refs/heads/main")
     repository = request.repository or default_repository(repo)
     if not _REPOSITORY.fullmatch(repository):
-        raise InvalidValueError("--repository", repository, "OWNER/NAME")
+        raise InvalidValueError(
+            "--repository",
+            repository,
+            "OWNER/NAME",
+            fix="pass --repository OWNER/NAME, e.g. acme/widget",
+        )
     default_branch = default_branch_of(repo, config)
     prefill = None
     if request.prefill:
@@ -213,7 +271,8 @@ def prepare(request: Request, *, act: Path | None = None) -> Plan:
                 raise InvalidValueError(
                     "--workflow", rel, f"a workflow file inside {repo}"
                 ) from None
-        explicit.append(given.as_posix())
+        if given.as_posix() not in explicit:  # a file given twice runs once
+            explicit.append(given.as_posix())
 
     def workflows_at(commit: str) -> list[Workflow]:
         if not explicit:
@@ -231,11 +290,12 @@ def prepare(request: Request, *, act: Path | None = None) -> Plan:
     workflows = list(planned.workflows)
     source = find_source(request.release_actions or None)
     return Plan(
-        repo=repo, workflows=workflows, explicit_workflows=bool(request.workflows),
+        repo=repo, workflows=workflows, explicit_workflows=bool(explicit),
         event=planned, repository=repository, default_branch=default_branch, source=source,
         act=_check_tools(act), protect=protect, ruleset=rulesets,
         checkout_sources=sources, variables=variables, secrets=secrets, env=env,
         keep=request.keep, timeout=float(request.timeout), prefill=prefill,
+        cache=_check_cache(cache_dir()),
     )  # fmt: skip
 
 
@@ -310,7 +370,10 @@ def rehearse(plan: Plan, log: Callable[[str], None] = lambda _m: None) -> dict[s
 def _rehearse_in(
     root: Path, plan: Plan, marker: str, start: float, log: Callable[[str], None]
 ) -> dict[str, Any]:
-    (plan.cache / "venvs").mkdir(parents=True, exist_ok=True)
+    try:
+        (plan.cache / "venvs").mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # checked by prepare as far as it can without writing
+        raise _cache_error(plan.cache, exc.strerror or type(exc).__name__) from None
     export, fresh = export_release_actions(plan.source, plan.cache)
     if fresh:
         log(f"exported {plan.source} to {export}")

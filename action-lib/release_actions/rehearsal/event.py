@@ -57,13 +57,15 @@ class PlannedEvent:
     workflows: tuple[Workflow, ...] = ()  # as they are at the event's commit
 
 
-def parse_pairs(values: Sequence[str], flag: str) -> dict[str, str]:
-    """``NAME=VALUE`` items of a repeatable flag; the name must be non-empty."""
+def parse_pairs(values: Sequence[str], flag: str, *, secret: bool = False) -> dict[str, str]:
+    """``NAME=VALUE`` items of a repeatable flag; the name must be non-empty. With
+    ``secret`` a malformed item is shown as ``***`` (it may be the value alone)."""
     pairs: dict[str, str] = {}
     for item in values:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            raise InvalidValueError(flag, item, "NAME=VALUE", fix=f"pass {flag} NAME=VALUE")
+            shown = "***" if secret else item
+            raise InvalidValueError(flag, shown, "NAME=VALUE", fix=f"pass {flag} NAME=VALUE")
         pairs[name.strip()] = value
     return pairs
 
@@ -94,15 +96,30 @@ def source_refs(repo: Path) -> dict[str, str]:
     return found
 
 
+#: GitHub delivers no event payload above 25 MB; a bigger file is a mistake.
+MAX_EVENT_FILE_BYTES = 25 * 1024 * 1024
+
+
 def _read_event_file(path: str) -> dict[str, Any]:
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_EVENT_FILE_BYTES + 1)
+        if len(raw) > MAX_EVENT_FILE_BYTES:
+            raise InvalidValueError(
+                "--event-file", path, "a JSON file of at most 25 MB (GitHub's payload limit)",
+                fix="write only the fields the workflows read",
+            )  # fmt: skip
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidValueError(
             "--event-file", path, "a readable JSON file", fix=f"check the path ({exc})"
         ) from None
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise InvalidValueError(
+            "--event-file", path, "a JSON object", fix="fix the JSON (it is nested too deeply)"
+        ) from None
     except ValueError as exc:
         raise InvalidValueError(
             "--event-file", path, "a JSON object", fix=f"fix the JSON ({exc})"
@@ -130,7 +147,10 @@ def _branch(refs: Mapping[str, str], ref: str, flag: str) -> str:
             r.removeprefix("refs/heads/") for r in refs if r.startswith("refs/heads/")
         )
         raise InvalidValueError(
-            flag, ref, f"a branch of the repository ({', '.join(branches[:8]) or 'none'})"
+            flag,
+            ref,
+            f"a branch of the repository ({', '.join(branches[:8]) or 'none'})",
+            fix=f"pass {flag} BRANCH, a local branch or one of origin's",
         )
     return name
 
@@ -176,6 +196,11 @@ def plan_event(
         raise InvalidValueError("--event", event, " | ".join(EVENTS))
     refs = source_refs(repo)
     given = _read_event_file(event_file) if event_file else {}
+    if "repository" in given and not isinstance(given["repository"], Mapping):
+        raise InvalidValueError(
+            "event field repository", given["repository"], "a JSON object (full_name, ...)",
+            fix="drop repository from the event file, or pass --repository OWNER/NAME",
+        )  # fmt: skip
     if f"refs/heads/{default_branch}" not in refs:
         raise ReleaseActionsError(
             f"the default branch {default_branch!r} does not exist in {repo}.",
@@ -183,24 +208,46 @@ def plan_event(
             title="Missing default branch",
         )
     if inputs and event != "workflow_dispatch":
-        raise InvalidValueError("--input", next(iter(inputs)), "inputs of workflow_dispatch only")
+        raise InvalidValueError(
+            "--input", next(iter(inputs)), "inputs of workflow_dispatch only",
+            fix="drop --input, or pass --event workflow_dispatch",
+        )  # fmt: skip
     if tag and event != "release":
-        raise InvalidValueError("--tag", tag, "a tag of a release event (--event release)")
+        raise InvalidValueError(
+            "--tag", tag, "a tag of a release event (--event release)",
+            fix="drop --tag, or pass --event release",
+        )  # fmt: skip
+    if prerelease and event != "release":
+        raise InvalidValueError(
+            "--prerelease", "given", "used with --event release",
+            fix="drop --prerelease, or pass --event release",
+        )  # fmt: skip
     if event == "release":
         planned = _release(repo, refs, given, repository, default_branch, tag, prerelease, target)
         workflows = tuple(workflows_at(refs[planned.ref]))
         return replace(planned, workflows=workflows)
     if target:
-        raise InvalidValueError("--target", target, "a target of a release event only")
+        raise InvalidValueError(
+            "--target", target, "a target of a release event only",
+            fix="drop --target, or pass --event release",
+        )  # fmt: skip
     base = {"repository": push_payload("x", repository=repository,
                                        default_branch=default_branch)["repository"]}  # fmt: skip
     payload = {**base, **given}
+    if "ref" in given and not isinstance(given["ref"], str):
+        raise InvalidValueError(
+            "event field ref", given["ref"], "a JSON string",
+            fix="write ref as a JSON string in the event file",
+        )  # fmt: skip
     if event == "push":
         full = ref or str(payload.get("ref") or f"refs/heads/{default_branch}")
         if not full.startswith("refs/"):
             full = f"refs/heads/{full}"
         if full not in refs:
-            raise InvalidValueError("--ref", full, "an existing branch or refs/tags/TAG")
+            raise InvalidValueError(
+                "--ref", full, "an existing branch or refs/tags/TAG",
+                fix="pass --ref BRANCH or --ref refs/tags/TAG of the repository",
+            )  # fmt: skip
         workflows = tuple(workflows_at(refs[full]))
         names = ", ".join(w.path for w in workflows)
         payload = normalise_payload("push", {**payload, "ref": full}, workflow=names)
@@ -208,7 +255,10 @@ def plan_event(
         return PlannedEvent(event, payload, full, checkout, workflows=workflows)
     if event == "schedule":
         if ref:
-            raise InvalidValueError("--ref", ref, "no --ref: a schedule runs on the default branch")
+            raise InvalidValueError(
+                "--ref", ref, "no --ref: a schedule runs on the default branch",
+                fix="drop --ref (or set default-branch in [tool.release-actions])",
+            )  # fmt: skip
         workflows = tuple(workflows_at(refs[f"refs/heads/{default_branch}"]))
         names = ", ".join(w.path for w in workflows)
         payload = {**schedule_payload(_cron(workflows), repository=repository,
@@ -220,7 +270,13 @@ def plan_event(
     branch = _branch(refs, ref or str(given.get("ref") or default_branch), "--ref")
     workflows = tuple(workflows_at(refs[f"refs/heads/{branch}"]))
     body = {**payload, "ref": f"refs/heads/{branch}"}
-    body["inputs"] = {**(given.get("inputs") or {}), **(inputs or {})}
+    given_inputs = given.get("inputs") or {}
+    if not isinstance(given_inputs, Mapping):
+        raise InvalidValueError(
+            "event field inputs", given_inputs, "a JSON object of NAME: VALUE",
+            fix='write inputs as {"name": "value"} in the event file',
+        )  # fmt: skip
+    body["inputs"] = {**given_inputs, **(inputs or {})}
     first = workflows[0].path if workflows else "the workflow"
     payload = normalise_payload("workflow_dispatch", body, _declared(workflows), first)
     return PlannedEvent(event, payload, f"refs/heads/{branch}", branch, workflows=workflows)
@@ -252,19 +308,29 @@ def _release(
     name = str(payload["release"]["tag_name"])
     sha = refs.get(f"refs/tags/{name}")
     if sha is None:
-        raise InvalidValueError(
-            "--tag", name, "an existing tag of the repository", fix=f"create it: git tag {name}"
+        fix = (
+            f"{name} is a branch: pass a tag, e.g. one that git tag --merged {name} lists"
+            if f"refs/heads/{name}" in refs
+            else f"create it: git tag {name}"
         )
+        raise InvalidValueError("--tag", name, "an existing tag of the repository", fix=fix)
     chosen = payload["release"].get("target_commitish")
-    if chosen:
-        if (
-            f"refs/heads/{chosen}" not in refs
-            and git(
-                repo, "rev-parse", "--verify", "--quiet", f"{chosen}^{{commit}}", check=False
-            ).returncode
-        ):
-            raise InvalidValueError("--target", chosen, "an existing branch or commit")
-    else:
+    if chosen and f"refs/heads/{chosen}" not in refs:
+        # Not a branch: a commit (HEAD, HEAD~1, a tag, a short id) is sent as its full
+        # id, as GitHub does; the world's HEAD is not the user's.
+        found = git(
+            repo, "rev-parse", "--verify", "--quiet", "--end-of-options",
+            f"{chosen}^{{commit}}", check=False,
+        )  # fmt: skip
+        if found.returncode or chosen.startswith("-"):
+            raise InvalidValueError(
+                "--target",
+                chosen,
+                "an existing branch or commit",
+                fix="pass --target BRANCH (or a commit id) of the repository",
+            )
+        chosen = found.stdout.strip()
+    if not chosen:
         holding = _branches_holding(repo, sha, refs)
         others = [b for b in holding if b != default_branch]
         chosen = default_branch if default_branch in holding or not others else others[0]

@@ -40,7 +40,7 @@ OPTIONS = (
     Opt("--checkout-source", kind="list", metavar="OWNER/NAME=PATH",
         help="actions/checkout of repository OWNER/NAME clones PATH (repeatable)"),
     Opt("--var", kind="list", metavar="NAME=VALUE", help="a vars.NAME value (repeatable)"),
-    Opt("--secret", kind="list", metavar="NAME=VALUE",
+    Opt("--secret", kind="list", metavar="NAME=VALUE", secret=True,
         help="a secrets.NAME value (repeatable; never printed)"),
     Opt("--env", kind="list", metavar="NAME=VALUE",
         help="an environment variable of every step (repeatable)"),

@@ -16,7 +16,6 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
@@ -78,7 +77,8 @@ def ensure_verdaccio() -> Path:
         )
     home.mkdir(parents=True, exist_ok=True)
     key = hashlib.sha256(str(home).encode()).hexdigest()[:16]
-    lock_path = Path(tempfile.gettempdir()) / f"release-actions-verdaccio-{key}.lock"
+    # next to the install, not in $TMPDIR: a rehearsal leaves nothing in the temp folder
+    lock_path = home.parent / f".verdaccio-{key}.lock"
     with open(lock_path, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
