@@ -12,6 +12,7 @@ import pytest
 
 from release_actions.interface.cli import main
 from release_actions.rehearsal import engine
+from release_actions.rehearsal import request as checks
 from tests.testbed.rehearse_repo import make_repo, workflow
 
 DISPATCH = workflow(
@@ -179,7 +180,7 @@ def test_the_default_repository(repo: Path, url: str, expected: str) -> None:
 
     if url:
         git(repo, "remote", "add", "origin", url)
-    assert engine.default_repository(repo) == expected
+    assert checks.default_repository(repo) == expected
 
 
 def test_the_default_branch_never_asks_the_network(repo: Path) -> None:
@@ -189,9 +190,9 @@ def test_the_default_branch_never_asks_the_network(repo: Path) -> None:
     git(repo, "branch", "-m", "main", "trunk")
     from release_actions.adapters.manifests import load_config
 
-    assert engine.default_branch_of(repo, load_config(repo)) == "trunk"  # no ls-remote
+    assert checks.default_branch_of(repo, load_config(repo)) == "trunk"  # no ls-remote
     (repo / "pyproject.toml").write_text('[tool.release-actions]\ndefault-branch = "dev"\n')
-    assert engine.default_branch_of(repo, load_config(repo)) == "dev"
+    assert checks.default_branch_of(repo, load_config(repo)) == "dev"
 
 
 def test_a_failure_log_has_no_workflow_command_lines() -> None:
