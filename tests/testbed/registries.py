@@ -40,6 +40,7 @@ import pytest
 import tomlkit
 from packaging.utils import canonicalize_name
 
+from release_actions.adapters.pypi_index import parse_dist_filename
 from release_actions.rehearsal.world.npm_registry import (
     NpmRegistry,
     ensure_verdaccio,
@@ -57,7 +58,6 @@ from release_actions.rehearsal.world.processes import (
 )
 from release_actions.rehearsal.world.pypi_index import (
     PypiIndex,
-    parse_dist_filename,
     running_pypi_index,
     start_pypi_index,
     uv_env,

@@ -49,6 +49,7 @@ __all__ = [
     "PYPI_SIMPLE",
     "TESTPYPI_SIMPLE",
     "DistributionFile",
+    "parse_dist_filename",
     "parse_requirement",
     "project_url",
     "pypi_files",
@@ -133,7 +134,7 @@ def parse_requirement(text: str) -> tuple[str, Version]:
         ) from None
 
 
-def _parse_filename(filename: str) -> tuple[NormalizedName, Version] | None:
+def parse_dist_filename(filename: str) -> tuple[NormalizedName, Version] | None:
     """Project name and version from a wheel or sdist file name; None for other files."""
     try:
         if filename.endswith(".whl"):
@@ -305,7 +306,7 @@ def pypi_project_files(
         )
     result = []
     for filename, file_url, sha256, yanked in entries:
-        parsed = _parse_filename(filename)
+        parsed = parse_dist_filename(filename)
         if parsed is None or parsed[0] != wanted_name:
             continue
         result.append(DistributionFile(filename, parsed[1], file_url, sha256, yanked))

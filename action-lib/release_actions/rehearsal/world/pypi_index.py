@@ -8,15 +8,12 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from packaging.utils import (
-    InvalidSdistFilename,
-    InvalidWheelFilename,
     canonicalize_name,
-    parse_sdist_filename,
-    parse_wheel_filename,
 )
+
+from release_actions.adapters.pypi_index import parse_dist_filename
 
 from .processes import LOOPBACK, ServerProcess, run, start_with_retry, tool
 
@@ -80,18 +77,6 @@ class PypiIndex:
 
     def stop(self) -> None:
         self.server.stop()
-
-
-def parse_dist_filename(filename: str) -> tuple[str, Any] | None:
-    try:
-        if filename.endswith(".whl"):
-            name, version, _, _ = parse_wheel_filename(filename)
-            return name, version
-        if filename.endswith((".tar.gz", ".zip")):
-            return parse_sdist_filename(filename)
-    except (InvalidWheelFilename, InvalidSdistFilename):
-        return None
-    return None
 
 
 def uv_env() -> dict[str, str]:
