@@ -109,3 +109,70 @@ def test_old_exports_are_pruned_when_a_new_one_is_written(source: Path, tmp_path
     assert written and new.is_dir()
     assert not old.exists()
     assert kept.is_dir()
+
+
+# --------------------------------------------------------------------------- installed
+
+
+def test_every_action_is_installed_with_the_wheel() -> None:
+    """pyproject.toml's data-files carry every action folder (a new action needs a row)."""
+    import tomllib
+
+    data_files = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "data-files"
+    ]
+    actions = sorted(p.name for p in (ROOT / "actions").iterdir() if p.is_dir())
+    rows = {k.removeprefix("share/release-actions/actions/"): v for k, v in data_files.items()}
+    for name in actions:
+        assert rows.get(name) == [f"actions/{name}/*"], f"no data-files row for actions/{name}"
+
+
+def test_a_pip_installed_release_actions_exports_what_a_checkout_does(tmp_path: Path) -> None:
+    """Without a checkout, ``rehearse`` maps @v1 to an export of the installed wheel: the
+    same files, byte for byte, as the export of this checkout (the launcher executable)."""
+    import shutil
+    import subprocess
+    import sys
+
+    uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
+    assert uv, "uv is part of the dev environment"
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+         "--wheel-dir", str(wheels), str(ROOT)],
+        check=True, capture_output=True, cwd=tmp_path,
+    )  # fmt: skip
+    venv = tmp_path / "venv"
+    env = {"PATH": "/usr/bin:/bin", "UV_NO_CONFIG": "1", "UV_PYTHON_DOWNLOADS": "never"}
+    subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)],
+                   check=True, capture_output=True, env=env)  # fmt: skip
+    [wheel] = wheels.glob("*.whl")
+    subprocess.run(
+        [uv, "pip", "install", "--quiet", "--no-deps", "--python", str(venv / "bin/python"),
+         str(wheel)],
+        check=True, capture_output=True, env=env,
+    )  # fmt: skip
+    probe = (
+        "import sys; from pathlib import Path\n"
+        "from release_actions.rehearsal.export import export_release_actions, find_source\n"
+        "source = find_source(None)\n"
+        "dest, _ = export_release_actions(source, Path(sys.argv[1]))\n"
+        "print(source); print(dest)\n"
+    )
+    out = subprocess.run(
+        [str(venv / "bin/python"), "-I", "-c", probe, str(tmp_path / "cache-installed")],
+        check=True, capture_output=True, text=True, cwd=tmp_path,
+    ).stdout.split("\n")  # fmt: skip
+    source, installed = Path(out[0]), Path(out[1])
+    assert source == venv / "share" / "release-actions"
+    checkout, _ = export_release_actions(ROOT, tmp_path / "cache-checkout")
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {
+            p.relative_to(root).as_posix(): p.read_bytes()
+            for p in root.rglob("*")
+            if p.is_file() and p.name != ".export-complete"
+        }
+
+    assert files(installed) == files(checkout)
+    assert (installed / "scripts" / "run-action").stat().st_mode & 0o111

@@ -180,3 +180,28 @@ def test_secrets_are_masked_everywhere() -> None:
     document = {"summaries": [{"job": "x", "markdown": "token s3cr3t-value here"}], "n": 1}
     masked = redact_document(document, {"T": "s3cr3t-value"})
     assert masked == {"summaries": [{"job": "x", "markdown": "token *** here"}], "n": 1}
+
+
+def test_a_server_that_will_not_start_is_one_error_and_stops_the_others(
+    source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """verdaccio's first install failing (no npm registry reachable, say): an error line
+    with its fix, not a crash, and the servers that did start are stopped."""
+    from release_actions.core.errors import ReleaseActionsError
+    from release_actions.rehearsal.world import assemble, processes
+
+    def no_verdaccio(workdir: Path) -> None:
+        raise RuntimeError("could not install verdaccio 6.0.0 with `npm ci`:\nnpm ERR! ...")
+
+    monkeypatch.setattr(assemble, "start_npm_registry", no_verdaccio)
+    running_before = set(processes._RUNNING)
+    with (
+        pytest.raises(ReleaseActionsError) as caught,
+        running_world(tmp_path / "world", source, repository="acme/widget", default_branch="main"),
+    ):
+        pass
+    assert caught.value.message == (
+        "the rehearsal's world could not start: could not install verdaccio 6.0.0 with `npm ci`:"
+    )
+    assert "RA_VERDACCIO_DIR" in caught.value.fix
+    assert set(processes._RUNNING) == running_before  # both pypiservers stopped

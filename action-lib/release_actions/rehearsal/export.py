@@ -8,9 +8,14 @@ reaches: ``actions/``, ``.github/workflows/``, the launcher
 (``requirements/``), the package it puts on ``PYTHONPATH``
 (``action-lib/release_actions``) and ``pyproject.toml``.
 
-The file list is ``git ls-files -co --exclude-standard`` of the source checkout
+The source is a checkout of release-actions (``--release-actions DIR``, or the
+one this package runs from): its file list is ``git ls-files -co --exclude-standard``
 (tracked and not-ignored untracked files, as they are on disk), restricted to
-those parts. The export lands in ``$XDG_CACHE_HOME/release-actions/exports/<hash>``
+those parts. Or, for a pip-installed release-actions, the installed files: the
+wheel carries the non-Python parts as data files (``share/release-actions``,
+``[tool.setuptools.data-files]`` in pyproject.toml) and the package itself is
+taken from where it is installed. The export lands in
+``$XDG_CACHE_HOME/release-actions/exports/<hash>``
 (default ``~/.cache``), the hash taken over every exported path, mode and
 content, so a warm rehearsal finds it and copies nothing. It is written in a
 temporary folder and published with one rename. Each use touches its marker;
@@ -25,6 +30,8 @@ import hashlib
 import os
 import shutil
 import subprocess
+import sys
+import sysconfig
 import tempfile
 import time
 from collections.abc import Mapping
@@ -33,7 +40,15 @@ from pathlib import Path
 import release_actions
 from release_actions.core.errors import ReleaseActionsError
 
-__all__ = ["EXPORTED", "cache_dir", "export_release_actions", "exported_files", "find_source"]
+__all__ = [
+    "EXPORTED",
+    "cache_dir",
+    "export_map",
+    "export_release_actions",
+    "exported_files",
+    "find_source",
+    "installed_share",
+]
 
 #: What a consumer's ``uses:`` needs: folders (with everything under them) and files.
 EXPORTED = (
@@ -57,8 +72,25 @@ def cache_dir(env: Mapping[str, str] | None = None) -> Path:
     return (Path(base) if base else Path.home() / ".cache") / "release-actions"
 
 
+SHARE = Path("share") / "release-actions"
+PACKAGE_IN_EXPORT = "action-lib/release_actions/"
+
+
 def _is_source(path: Path) -> bool:
     return (path / "actions").is_dir() and (path / ".github" / "workflows").is_dir()
+
+
+def installed_share() -> Path | None:
+    """The data files a wheel install of release-actions put under ``share/``, if any."""
+    schemes = {sysconfig.get_path("data"), sys.prefix}
+    user = f"{os.name}_user" if os.name != "posix" else "posix_user"
+    if user in sysconfig.get_scheme_names():
+        schemes.add(sysconfig.get_path("data", user))
+    for base in sorted(schemes):
+        candidate = Path(base) / SHARE
+        if _is_source(candidate) and (candidate / "scripts" / "run-action").is_file():
+            return candidate
+    return None
 
 
 def find_source(option: str | None) -> Path:
@@ -76,10 +108,15 @@ def find_source(option: str | None) -> Path:
     here = Path(release_actions.__file__).resolve().parents[2]
     if _is_source(here):
         return here
+    share = installed_share()
+    if share is not None:
+        return share
     raise ReleaseActionsError(
-        f"the installed release_actions ({here}) is not inside a release-actions checkout,"
-        " so there are no actions to map llama-stack/release-actions@v1 to.",
-        fix="pass --release-actions DIR, a checkout of llama-stack/release-actions",
+        f"the installed release_actions ({here}) is neither inside a release-actions"
+        " checkout nor installed with its actions (share/release-actions), so there are"
+        " no actions to map llama-stack/release-actions@v1 to.",
+        fix="pip install 'release-actions[rehearse]' again, or pass --release-actions DIR,"
+        " a checkout of llama-stack/release-actions",
         title="No release-actions checkout",
     )
 
@@ -90,8 +127,22 @@ def _wanted(rel: str) -> bool:
     return any(rel.startswith(p) if p.endswith("/") else rel == p for p in EXPORTED)
 
 
+def export_map(source: Path) -> dict[str, Path]:
+    """``{path in the export: the file it copies}`` (see the module docstring)."""
+    if (source / ".git").exists():
+        return {rel: source / rel for rel in exported_files(source)}
+    found: dict[str, Path] = {}
+    package = Path(release_actions.__file__).resolve().parent
+    for base, prefix in ((source, ""), (package, PACKAGE_IN_EXPORT)):
+        for path in sorted(base.rglob("*")):
+            rel = prefix + path.relative_to(base).as_posix()
+            if (path.is_file() or path.is_symlink()) and _wanted(rel):
+                found[rel] = path
+    return found
+
+
 def exported_files(source: Path) -> list[str]:
-    """The paths (relative, sorted) the export holds: see the module docstring."""
+    """The paths (relative, sorted) a checkout's export holds: see the module docstring."""
     try:
         listing = subprocess.run(
             ["git", "-C", str(source), "ls-files", "-z", "-c", "-o", "--exclude-standard"],
@@ -112,10 +163,9 @@ def exported_files(source: Path) -> list[str]:
     ]
 
 
-def _digest(source: Path, files: list[str]) -> str:
+def _digest(files: dict[str, Path]) -> str:
     h = hashlib.sha256()
-    for rel in files:
-        path = source / rel
+    for rel, path in sorted(files.items()):
         h.update(rel.encode() + b"\0")
         if path.is_symlink():
             h.update(b"link\0" + os.readlink(path).encode())
@@ -145,9 +195,9 @@ def _prune(root: Path) -> None:
 
 def export_release_actions(source: Path, cache: Path | None = None) -> tuple[Path, bool]:
     """The export of ``source`` in the cache, and whether it had to be written now."""
-    files = exported_files(source)
+    files = export_map(source)
     root = (cache or cache_dir()) / "exports"
-    dest = root / _digest(source, files)
+    dest = root / _digest(files)
     if (dest / MARKER).is_file():
         os.utime(dest / MARKER)
         return dest, False
@@ -157,13 +207,16 @@ def export_release_actions(source: Path, cache: Path | None = None) -> tuple[Pat
         shutil.rmtree(dest, ignore_errors=True)
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
     try:
-        for rel in files:
-            src, out = source / rel, tmp / rel
+        for rel, src in files.items():
+            out = tmp / rel
             out.parent.mkdir(parents=True, exist_ok=True)
             if src.is_symlink():
                 out.symlink_to(os.readlink(src))
             else:
                 shutil.copy2(src, out)
+        launcher = tmp / "scripts" / "run-action"
+        if launcher.is_file():  # the composite actions run it directly
+            launcher.chmod(launcher.stat().st_mode | 0o111)
         (tmp / MARKER).write_text("")
         try:
             tmp.rename(dest)

@@ -28,6 +28,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from release_actions.core.errors import ReleaseActionsError
+
 from .github_api.server import GitHubAPIServer
 from .npm_registry import NpmRegistry, start_npm_registry
 from .origin import (
@@ -87,6 +89,20 @@ def install_rules(bare: Path, protected: Sequence[str], rulesets: Sequence[str])
         (hooks / "pre-receive").chmod(0o755)
 
 
+def _start_error(exc: BaseException) -> BaseException:
+    """A server that would not start, as one error line with its fix (never a traceback)."""
+    if not isinstance(exc, (RuntimeError, OSError)):
+        return exc
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return ReleaseActionsError(
+        f"the rehearsal's world could not start: {first}",
+        fix="the first rehearsal installs verdaccio with npm ci (npm must reach its"
+        " registry once, or set RA_VERDACCIO_DIR to an installed copy); pypi-server"
+        " comes with the rehearse extra; --keep keeps the servers' logs",
+        title="Rehearsal world",
+    )
+
+
 def _stop(server: Any) -> None:
     with contextlib.suppress(Exception):
         server.stop()
@@ -130,7 +146,7 @@ def running_world(
                 except BaseException as exc:
                     errors.append(exc)
         if errors:
-            raise errors[0]
+            raise _start_error(errors[0])
         pypi: PypiIndex = started[1]
         testpypi: PypiIndex = started[2]
         npm: NpmRegistry = started[3]
