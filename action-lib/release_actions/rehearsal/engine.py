@@ -24,7 +24,8 @@ from typing import Any
 
 from release_actions.core.errors import ReleaseActionsError
 
-from .act.runner import ActResult, ActRunner, ActTimeout
+from .act.result import ActResult
+from .act.runner import ActRunner, ActTimeout
 from .cleanup import kill_marked, sigterm_as_exception
 from .event import PlannedEvent
 from .export import export_release_actions
