@@ -20,9 +20,9 @@ from release_actions.rehearsal.act.runner import (
     ActResult,
     ActRunner,
     ActTimeout,
-    export_worktree,
     typed_dispatch_payload,
 )
+from release_actions.rehearsal.export import export_worktree
 
 __all__ = [
     "ActResult",

