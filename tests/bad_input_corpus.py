@@ -834,6 +834,7 @@ BASE_ENV = {
     "GIT_TERMINAL_PROMPT": "0",
     "NO_COLOR": "1",
     "RELEASE_ACTIONS_MAX_RETRY_WAIT": "0",
+    "UV_HTTP_RETRIES": "0",  # uv lock against an unreachable index fails at once
 }
 
 

@@ -9,6 +9,11 @@ Fixtures shared by the test modules:
   shell or the CI job that runs the tests;
 * ``uv_on_index(index)``: uv (``UV_*``) resolves against a test index, for one test.
 
+Every test that asks for a package registry (pypiserver or verdaccio, fixtures in
+``REGISTRY_FIXTURES``) is marked ``e2e`` here, so ``scripts/test --fast``
+(``-m "not e2e"``) leaves out every test that publishes to or reads from one; the
+full suite runs them all.
+
 And one guard for every test: compute-version reads the npm package's ``latest``
 from its registry (npmjs by default); in tests only a loopback registry (verdaccio)
 is read, any other is "unreachable", so the dist-tag falls back to the git tags.
@@ -31,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "action-lib"))
 
 pytest_plugins: list[str] = [
+    "pytester",
     "tests.testbed.github_api.fixture",
     "tests.testbed.origin",
     "tests.testbed.registries",
@@ -75,6 +81,27 @@ def uv_on_index(monkeypatch: pytest.MonkeyPatch) -> Callable[[PypiIndex], None]:
             monkeypatch.setenv(key, value)
 
     return use
+
+
+# The fixtures that start or fill a package registry (tests/testbed/registries.py and
+# ``client_index`` above), directly or through another fixture.
+REGISTRY_FIXTURES = frozenset(
+    {
+        "pypi_index",
+        "fresh_pypi_index",
+        "pep691_index",
+        "client_index",
+        "npm_registry",
+        "fresh_npm_registry",
+    }
+)
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if REGISTRY_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)
 
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})

@@ -637,6 +637,7 @@ def test_pin_matching_nothing_writes_nothing(
     assert origin.git("status", "--porcelain") == ""
 
 
+@pytest.mark.e2e  # its own pypiserver
 def test_stale_lock_is_relocked_on_a_rerun(
     origin: Origin, tmp_path: Path, uv_on_index: Callable[[PypiIndex], None], actions_env: Path
 ) -> None:

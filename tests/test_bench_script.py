@@ -2,6 +2,9 @@
 
 Not a timed assertion: only that every tool ran, got a row with numeric times and
 reported a version. The benchmark's numbers live in tests/benchmarks/.
+
+End-to-end (e2e), like tests/test_example.py: the script runs whole, four tools many
+times over (about 15 s of CPU for the two tests).
 """
 
 from __future__ import annotations
@@ -19,10 +22,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "bench-nightly.py"
 TOOLS = ("release-actions nightly-version", "git describe", "setuptools-scm", "dunamai")
 
-pytestmark = pytest.mark.skipif(
-    any(importlib.util.find_spec(m) is None for m in ("setuptools_scm", "dunamai")),
-    reason="the benchmark compares against setuptools-scm and dunamai (dev extras)",
-)
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        any(importlib.util.find_spec(m) is None for m in ("setuptools_scm", "dunamai")),
+        reason="the benchmark compares against setuptools-scm and dunamai (dev extras)",
+    ),
+]
 
 
 def run_bench(tmp_path: Path, *extra: str) -> str:

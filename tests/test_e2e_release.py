@@ -48,7 +48,7 @@ from tests.testbed.registries import (
     PYTHON_CLIENT,
     NpmRegistry,
     PypiIndex,
-    free_port,
+    closed_url,
     publish_npm_client,
     publish_python_client,
     running_npm_registry,
@@ -351,7 +351,7 @@ def test_older_line_patch_keeps_latest(bed: Bed) -> None:
 
 def test_rerun_after_a_failure_between_the_client_and_the_stack(bed: Bed) -> None:
     bed.release_commit("release-0.7.x", "0.7.2")
-    dead = f"http://127.0.0.1:{free_port()}/"
+    dead = closed_url()
     failed = bed.run("release", payload=release_event("v0.7.2"), npm_registry=dead)
     assert failed.returncode != 0
     assert failed.job_results["publish"] == "failure", failed.describe()

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import textwrap
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -545,11 +542,11 @@ def test_every_route_is_in_the_openapi_subset() -> None:
     assert implemented == described
 
 
-def test_fixture_fails_the_test_when_the_server_saw_errors(tmp_path: Path) -> None:
-    test_file = tmp_path / "test_provoke.py"
-    test_file.write_text(
-        textwrap.dedent(
-            """
+def test_fixture_fails_the_test_when_the_server_saw_errors(pytester: pytest.Pytester) -> None:
+    # An inner pytest session in this process (pytester): the plugin is the very module
+    # the suite uses, and the spec validator it caches is not built a second time.
+    pytester.makepyfile(
+        test_provoke="""
             import urllib.request, urllib.error
 
             def test_unknown_route(github_api):
@@ -558,28 +555,10 @@ def test_fixture_fails_the_test_when_the_server_saw_errors(tmp_path: Path) -> No
                 except urllib.error.HTTPError:
                     pass
             """
-        )
     )
-    root = Path(__file__).resolve().parent.parent
     plugin = "tests.testbed.github_api.fixture"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            plugin,
-            str(test_file),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=root,
-        timeout=60,
-        check=False,
-    )
-    assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert "1 passed, 1 error" in proc.stdout
-    assert "unknown route: GET /nope" in proc.stdout
+    result = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider", "-p", plugin)
+    stdout = result.stdout.str()
+    assert result.ret == 1, stdout + result.stderr.str()
+    assert "1 passed, 1 error" in stdout
+    assert "unknown route: GET /nope" in stdout

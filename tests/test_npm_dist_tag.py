@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from release_actions.interface.cli import main
-from tests.testbed.registries import NpmRegistry, free_port, write_npm_client
+from tests.testbed.registries import NpmRegistry, closed_url, write_npm_client
 from tests.testbed.scenario import Scenario
 
 
@@ -90,7 +90,7 @@ def test_unpublished_package_takes_latest(
 
 def test_unreachable_registry_decides_from_tags(tmp_path: Path, clean_env: None) -> None:
     repo = repo_with_08_tags(tmp_path / "repo", "ra-renamed-client")
-    closed = f"http://127.0.0.1:{free_port()}/"
+    closed = closed_url()
     plan, log = compute(repo, *RELEASE_073, "--npm-registry", closed)
     assert (plan["npm_dist_tag"], plan["publish_npm"]) == ("latest-0.7", True)
     assert f"npm dist-tag from the repository's release tags: {closed} could not be read" in log
@@ -98,7 +98,7 @@ def test_unreachable_registry_decides_from_tags(tmp_path: Path, clean_env: None)
 
 def test_registry_credentials_are_not_printed(tmp_path: Path, clean_env: None) -> None:
     repo = repo_with_08_tags(tmp_path / "repo", "ra-renamed-client")
-    closed = f"http://user:s3cret-token@127.0.0.1:{free_port()}/"
+    closed = closed_url(credentials="user:s3cret-token@")
     plan, log = compute(repo, *RELEASE_073, "--npm-registry", closed)
     assert plan["npm_dist_tag"] == "latest-0.7"
     assert "could not be read" in log and "s3cret-token" not in log

@@ -33,7 +33,7 @@ from tests.testbed.registries import (
     NpmRegistry,
     Pep691Index,
     PypiIndex,
-    free_port,
+    closed_url,
     publish_npm_client,
     publish_python_client,
     run,
@@ -195,7 +195,7 @@ def test_unreachable_sources_and_unknown_names_are_problems(
     fresh_pypi_index: PypiIndex,
     fresh_npm_registry: NpmRegistry,
 ) -> None:
-    closed = f"http://127.0.0.1:{free_port()}/"
+    closed = closed_url()
     unreachable = prefill_targets(
         pypi=fresh_pypi_index,
         testpypi=fresh_pypi_index,
@@ -203,7 +203,7 @@ def test_unreachable_sources_and_unknown_names_are_problems(
         python_names=["first", "second"],
         npm_names=["first", "second"],
         sources=PrefillSources(
-            pypi=f"http://user:s3cret@127.0.0.1:{free_port()}/simple/",
+            pypi=closed_url("/simple/", credentials="user:s3cret@"),
             testpypi=closed + "simple/",
             npm=closed.replace("http://", "http://token:s3cret@"),
         ),

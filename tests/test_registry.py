@@ -35,7 +35,7 @@ from tests.testbed.registries import (
     Pep691Index,
     PypiIndex,
     RegistryCommandError,
-    free_port,
+    closed_url,
     publish_npm_client,
     publish_python_client,
 )
@@ -137,7 +137,7 @@ def test_a_server_error_is_an_error_not_absence(pep691_index: Pep691Index) -> No
 
 
 def test_an_unreachable_index_is_an_error() -> None:
-    url = f"http://127.0.0.1:{free_port()}/simple/"
+    url = closed_url("/simple/")
     with pytest.raises(ReleaseActionsError, match="could not reach"):
         pypi_has_version(url, "llama-stack-client", "0.7.1", timeout=2)
 
@@ -197,7 +197,7 @@ def test_wait_gives_up_with_a_clear_error(pypi_index: PypiIndex) -> None:
 
 
 def test_wait_reports_the_last_error() -> None:
-    url = f"http://127.0.0.1:{free_port()}/simple/"
+    url = closed_url("/simple/")
     with pytest.raises(ReleaseActionsError, match="Last error: could not reach"):
         wait_for_pypi_version(url, "x", "1.0", attempts=2, interval=0, sleep=lambda _: None)
 
@@ -316,7 +316,7 @@ def test_npm_wait_gives_up_with_a_clear_error(npm_registry: NpmRegistry) -> None
 
 def test_npm_unreachable_registry_is_an_error_not_absence(npm_registry: NpmRegistry) -> None:
     env = dict(npm_registry.env(), npm_config_fetch_retries="0")
-    dead = f"http://127.0.0.1:{free_port()}/"
+    dead = closed_url()
     with pytest.raises(ReleaseActionsError, match=r"ECONNREFUSED|request to"):
         npm_has_version(dead, "llama-stack-client", "0.7.1", env=env)
 

@@ -69,6 +69,7 @@ __all__ = [
     "PypiIndex",
     "RegistryCommandError",
     "ServerProcess",
+    "closed_url",
     "ensure_verdaccio",
     "free_port",
     "run",
@@ -80,6 +81,14 @@ __all__ = [
     "uv_env",
     "verdaccio_dir",
 ]
+
+
+def closed_url(path: str = "/", credentials: str = "") -> str:
+    """A loopback URL where nothing listens: the discard port, 9. A free port picked
+    with :func:`free_port` is not closed: another server on the machine may take it
+    before the test reads it. ``credentials`` (``user:token@``) go in the authority."""
+    return f"http://{credentials}127.0.0.1:9{path}"
+
 
 TESTS = Path(__file__).resolve().parent.parent
 CLIENTS = TESTS / "fixtures" / "clients"

@@ -56,6 +56,10 @@ ROOT = Path(__file__).resolve().parents[2]
 EPOCH = 1767603600  # 2026-01-05T09:00:00Z
 DATE = "20261201"  # the date of every dev version the tests ask for
 CLOSED_REGISTRY = "http://127.0.0.1:9/"  # nothing listens on the discard port
+# A package index holding nothing, on this machine: uv lock finds no package there at
+# once, so a prepare-release with --lock-policy skip skips the lock without the network
+# (the repository shapes pin clients that only the e2e tests publish).
+CLOSED_INDEX = "file:///nonexistent/release-actions-closed-index"
 
 
 # --------------------------------------------------------------------------- running the CLI
@@ -69,10 +73,14 @@ class CliRun(NamedTuple):
 
 
 def cli_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """This environment without Actions context or inputs, importing this tree's library."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("RA_", "GITHUB_", "GIT_"))}
+    """This environment without Actions context or inputs, importing this tree's library,
+    with uv resolving against :data:`CLOSED_INDEX`."""
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("RA_", "GITHUB_", "GIT_", "UV_"))
+    }
     env.update(
         PYTHONPATH=str(ROOT / "action-lib"),
+        UV_DEFAULT_INDEX=CLOSED_INDEX,
         GIT_CONFIG_GLOBAL=os.devnull,
         GIT_CONFIG_NOSYSTEM="1",
         GITHUB_TOKEN="",
