@@ -94,6 +94,10 @@ def _days_from_now(days: int) -> str:
     return f"{datetime.now(timezone.utc) + timedelta(days=days):%Y%m%d}"
 
 
+# Today at 00:00 UTC: a date derived from it gives the same test id all day, in every
+# pytest-xdist worker (which must collect the same tests).
+MIDNIGHT = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+
 # Bad for every command that takes a version (set-version and build accept dev versions).
 VERSIONS = [
     "0.8.0\n",
@@ -202,7 +206,7 @@ EPOCHS = [
     "\uff11\uff17\uff16\uff17\uff12\uff12\uff15\uff16\uff10\uff10",
     "1767225600\n",
     "253402300800",  # year 10000
-    str(int(datetime.now(timezone.utc).timestamp()) + 5 * 86400),
+    str(int(MIDNIGHT.timestamp()) + 5 * 86400),  # five days ahead
     "nan",
     "1767225600.5",
     "yesterday",
@@ -805,15 +809,17 @@ class Bed:
         return self.origin.work
 
     def snapshot(self) -> dict[str, str]:
+        """Three git calls a case (the corpus runs a thousand): ``show-ref --head`` holds
+        HEAD and every ref, ``refs/stash`` included; a linked worktree is a folder in
+        ``.git/worktrees`` (the bed starts with none)."""
         work = self.origin.work
+        linked = work / ".git" / "worktrees"
         return {
-            "clone refs": git(work, "for-each-ref", "--format=%(refname) %(objectname)").stdout
-            + git(work, "rev-parse", "HEAD").stdout,
+            "clone refs": git(work, "show-ref", "--head").stdout,
             "origin refs": git(self.origin.bare, "for-each-ref").stdout,
             "working tree": git(work, "status", "--porcelain", "--ignored").stdout,
             ".git/config": (work / ".git" / "config").read_text(encoding="utf-8"),
-            "worktrees": git(work, "worktree", "list", "--porcelain").stdout,
-            "stash": git(work, "stash", "list").stdout,
+            "worktrees": " ".join(sorted(os.listdir(linked))) if linked.is_dir() else "",
         }
 
     def changes(self) -> list[str]:

@@ -272,6 +272,39 @@ def test_corpus_at_a_terminal(bed: Bed, tmp_path: Path, case: Case) -> None:
     _check(bed, case, tmp_path, actions=False)
 
 
+WRITES = {
+    "clone refs": ("branch", "stray"),
+    "origin refs": ("branch", "stray"),  # in the bare origin
+    "working tree": None,  # a new file
+    ".git/config": ("config", "ra.probe", "1"),
+    "worktrees": ("worktree", "add", "--quiet", "--detach", "../linked"),
+}
+
+
+@pytest.mark.parametrize("kind", [*WRITES, "stash", "HEAD"])
+def test_the_bed_notices_every_kind_of_write(
+    origin_template: Origin, tmp_path: Path, kind: str
+) -> None:
+    """The corpus's verdict "wrote nothing" rests on Bed.snapshot: each kind of write a
+    command could make shows up in Bed.changes()."""
+    bed = Bed(origin_template, tmp_path)
+    work = bed.work
+    if kind == "stash":
+        (work / "README.md").write_text("changed\n")
+        git(work, "stash", "push", "--quiet")
+        expected = ["clone refs"]  # refs/stash; the tree is clean again
+    elif kind == "HEAD":
+        git(work, "checkout", "--quiet", "--detach", "HEAD~1")
+        expected = ["clone refs"]
+    elif WRITES[kind] is None:
+        (work / "new-file.txt").write_text("x\n")
+        expected = [kind]
+    else:
+        git(bed.origin.bare if kind == "origin refs" else work, *WRITES[kind])
+        expected = [kind]
+    assert bed.changes() == expected
+
+
 def test_corpus_size() -> None:
     families = {case.family for case in CORPUS}
     assert families == set(FAMILIES)

@@ -54,6 +54,12 @@ NO_INDEX = "http://127.0.0.1:9/simple/"  # nothing listens there: builds must no
 STACK_NAMES = ("llama-stack", "llama-stack-api")
 
 
+#: The tests that run the real build tools (uv build, npm pack, uv pip install of the
+#: wheels) are end-to-end (e2e): about a second each, so ``scripts/test --fast`` leaves
+#: them to the full suite.
+BUILDS = pytest.mark.e2e
+
+
 def build_env(python: str | None = None) -> dict[str, str]:
     """uv against no index, builds without isolation in a Python with setuptools(-scm)."""
     env = uv_env(NO_INDEX, build_python=python)
@@ -104,6 +110,7 @@ def built_071(release_checkout: Path, tmp_path_factory: pytest.TempPathFactory) 
     return out
 
 
+@BUILDS
 def test_build_forces_the_version_of_every_managed_project(built_071: Path) -> None:
     files = sorted(p.name for p in built_071.iterdir())
     assert files == [
@@ -133,6 +140,7 @@ def test_each_build_gets_only_its_own_pretend_version() -> None:
     )
 
 
+@BUILDS
 def test_build_at_a_dev_commit_gets_the_nightly_version_not_the_scm_guess(
     origin_template: Origin, tmp_path: Path
 ) -> None:
@@ -145,6 +153,7 @@ def test_build_at_a_dev_commit_gets_the_nightly_version_not_the_scm_guess(
     )
 
 
+@BUILDS
 def test_rebuilt_wheels_are_identical(release_checkout: Path, tmp_path: Path) -> None:
     """SOURCE_DATE_EPOCH defaults to the commit time: a re-run's wheel has the same sha256,
     so a re-run after a partial upload can tell "already published" from "different"."""
@@ -185,6 +194,7 @@ def python_without_setuptools_scm(tmp_path_factory: pytest.TempPathFactory) -> s
     return str(python)
 
 
+@BUILDS
 def test_build_fails_loudly_when_the_pretend_version_is_ignored(
     release_checkout: Path, tmp_path: Path, python_without_setuptools_scm: str
 ) -> None:
@@ -211,6 +221,7 @@ def test_build_refuses_an_out_dir_with_stale_distributions(
         build(release_checkout, Version("0.7.1"), out, env=build_env())
 
 
+@BUILDS
 def test_build_a_static_version_client_checks_its_stamp(tmp_path: Path) -> None:
     """An explicit --package without setuptools-scm: the pretend variable does nothing, the
     check still reads the metadata (an unstamped client fails)."""
@@ -225,6 +236,7 @@ def test_build_a_static_version_client_checks_its_stamp(tmp_path: Path) -> None:
     ]
 
 
+@BUILDS
 def test_build_packs_npm_packages_and_checks_the_npm_form(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     write_npm_client(repo / "ts", "0.8.0-rc.1")
@@ -237,6 +249,7 @@ def test_build_packs_npm_packages_and_checks_the_npm_form(tmp_path: Path) -> Non
         build(repo, Version("0.8.0rc1"), tmp_path / "dist2", npm_packages=[Path("ts")])
 
 
+@BUILDS
 def test_build_cli_writes_outputs(
     release_checkout: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -360,6 +373,7 @@ def client_071(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@BUILDS
 def test_smoke_install_with_this_runs_client(built_071: Path, client_071: Path) -> None:
     # The sibling pin Llama Stack configures (pins = ["llama-stack-client"]).
     result = smoke_install([built_071, client_071], Version("0.7.1"), index_url=NO_INDEX,
@@ -372,6 +386,7 @@ def test_smoke_install_with_this_runs_client(built_071: Path, client_071: Path) 
     assert result.modules == {"llama_stack_client": "0.7.1"}
 
 
+@BUILDS
 def test_smoke_install_fails_when_the_pin_cannot_be_met(
     built_071: Path, tmp_path: Path, fresh_pypi_index: PypiIndex
 ) -> None:
@@ -390,6 +405,7 @@ def test_smoke_install_fails_when_the_pin_cannot_be_met(
     assert result.installed["llama-stack-client"] == "0.7.1"
 
 
+@BUILDS
 def test_smoke_install_rejects_an_unstamped_module(built_071: Path, tmp_path: Path) -> None:
     src = write_python_client(tmp_path / "client", "0.7.1")
     version_py = src / "src" / "llama_stack_client" / "_version.py"

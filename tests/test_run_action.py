@@ -3,9 +3,13 @@
 Most tests run a copy of the launcher in a throwaway checkout whose lock holds one
 tiny wheel built here (``ra-probe``), installed offline from a find-links directory
 (``PIP_NO_INDEX``/``UV_NO_INDEX``): the mechanism (atomic publish, rebuild of an
-incomplete venv, hash checking, isolation, error forms) without a network. The
-tests marked ``e2e`` install the real ``requirements/action-core.txt`` through the
-configured index (uv and no-uv paths) or bootstrap pip with ensurepip.
+incomplete venv, hash checking, isolation, error forms) without a network. Two
+tests install the real ``requirements/action-core.txt`` through the configured index
+(uv and no-uv paths) or bootstrap pip with ensurepip.
+
+Every test here builds real virtual environments with the launcher (about a second
+each), so the module is end-to-end (``e2e``): ``scripts/test --fast`` leaves it to the
+full suite.
 
 Timings are not asserted here: scripts/bench-cold-start.py measures them.
 """
@@ -23,6 +27,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
+pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parent.parent
 PROBE = "ra_probe"
@@ -485,7 +491,6 @@ def real_env(cache: Path) -> dict[str, str]:
     return env
 
 
-@pytest.mark.e2e
 @pytest.mark.parametrize("with_uv", [False, True], ids=["no-uv", "uv"])
 def test_real_core_lock_runs_the_cli(
     tmp_path: Path, cache: Path, request: pytest.FixtureRequest, with_uv: bool
@@ -508,7 +513,6 @@ def test_real_core_lock_runs_the_cli(
     assert "version=1.2.3" in proc.stdout.splitlines()
 
 
-@pytest.mark.e2e
 def test_ensurepip_fallback_without_pip(
     checkout: Checkout, cache: Path, probe_index: Path, tmp_path: Path
 ) -> None:
