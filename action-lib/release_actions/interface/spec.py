@@ -47,8 +47,9 @@ TRUE_WORDS = frozenset({"true", "yes", "1", "on"})
 FALSE_WORDS = frozenset({"false", "no", "0", "off"})
 KINDS = ("str", "flag", "tristate", "list", "int", "float")
 MAX_NUMBER_CHARS = 20
-_INT_RE = re.compile(r"[+-]?[0-9]+")
-_FLOAT_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+# Compiled on first use (``re`` caches them): compute- and nightly-version take no numbers.
+_INT = r"[+-]?[0-9]+"
+_FLOAT = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 
 
 class Opt(NamedTuple):
@@ -271,8 +272,8 @@ def _number(row: Opt, text: str, from_env: bool) -> float | int:
     accepted = f"a {'whole ' if row.kind == 'int' else ''}number"
     accepted += f" from {low:g}" + (f" to {row.maximum:g}" if row.maximum is not None else "")
     # Full match, ASCII digits, bounded before int(): no '5\n', '1_0', '0x10', full-width digits.
-    form = _INT_RE if row.kind == "int" else _FLOAT_RE
-    if len(text) > MAX_NUMBER_CHARS or not form.fullmatch(text):
+    form = _INT if row.kind == "int" else _FLOAT
+    if len(text) > MAX_NUMBER_CHARS or not re.fullmatch(form, text):
         _bad(row, text, from_env, accepted)
     try:
         value: float | int = int(text) if row.kind == "int" else float(text)
