@@ -52,7 +52,7 @@ def run(options: argparse.Namespace, out: Console) -> int:
             pyproject=pyproject,
             fetch=fetch,
             tags=tags,
-            pyprojects=managed_data(repo_path, config),
+            pyprojects=managed_data(repo_path, config, pyproject),
             settings=convention_settings(config),
         )
     conventions = f"conventions: {result.conventions.summary()}"
