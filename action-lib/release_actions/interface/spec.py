@@ -29,10 +29,12 @@ invalid RA_DRY_RUN (--dry-run) 'maybe': expected true or false.
 set RA_DRY_RUN (the dry-run input) to true or false
 """
 
-import argparse
+from __future__ import annotations
+
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NamedTuple, NoReturn
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 from release_actions.core.errors import InvalidValueError, ReleaseActionsError
 from release_actions.core.text_inputs import (
@@ -42,6 +44,9 @@ from release_actions.core.text_inputs import (
     check_url,
     control_free,
 )
+
+if TYPE_CHECKING:
+    import argparse
 
 TRUE_WORDS = frozenset({"true", "yes", "1", "on"})
 FALSE_WORDS = frozenset({"false", "no", "0", "off"})
@@ -174,41 +179,58 @@ class UsageError(ReleaseActionsError):
     """A command line argparse could not read (exit code 2)."""
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.prog}: {message}", fix=f"see `{self.prog} --help`", title="Usage")
-
-
 def build_parser(prog: str, description: str, rows: Sequence[Opt]) -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog=prog,
-        description=description,
-        # no prefixes: ``--jso`` would set --json while the CLI, which looks for the
-        # literal ``--json`` before parsing, printed text (and errors) instead
-        allow_abbrev=False,
-        # a fixed width: argparse would import shutil to measure the terminal
-        formatter_class=lambda prog: argparse.HelpFormatter(prog, width=100),
-    )
-    for row in rows:
-        help_text = row.help + (f" [env: {row.env}]" if row.env else "")
-        kwargs: dict[str, Any] = {"help": help_text, "default": None}
-        if row.positional:
-            kwargs["nargs"] = "*" if row.kind == "list" else "?"
-            kwargs["metavar"] = row.metavar or row.name.upper()
-            parser.add_argument(row.key, **kwargs)
-            continue
-        kwargs["dest"] = row.key
-        if row.metavar:
-            kwargs["metavar"] = row.metavar
+    """The argparse parser of a command's inputs (:mod:`release_actions.interface.parser`)."""
+    from release_actions.interface.parser import build_parser as build
+
+    return build(prog, description, rows)
+
+
+def read_plain(rows: Sequence[Opt], args: Sequence[str]) -> dict[str, Any] | None:
+    """What argparse would parse from ``args``, when they are plain; else None.
+
+    Plain: only the rows' own ``--name value`` and ``--name=value`` (the value neither
+    empty nor starting with ``-``) and flags, each at most once, no positional. The
+    usual command lines of compute-version and nightly-version are, and are read
+    without importing argparse (and gettext). Anything else (``--help``, an unknown
+    or repeated option, a tristate, ``--``) is None: argparse reads it, or says what
+    is wrong with it.
+
+    >>> rows = (Opt("--repo", "RA_REPO"), Opt("--json", kind="flag"), Opt("--pin", kind="list"))
+    >>> read_plain(rows, ["--repo", "r", "--json", "--pin=a"])
+    {'repo': 'r', 'json': True, 'pin': ['a']}
+    >>> read_plain(rows, ["--repo", "-r"]), read_plain(rows, ["--json=1"]), read_plain(rows, ["-h"])
+    (None, None, None)
+    """
+    options = {row.name: row for row in rows if not row.positional}
+    if len(options) != len(rows):
+        return None
+    values: dict[str, Any] = {row.key: None for row in rows}  # argparse's defaults
+    seen: set[str] = set()
+    rest = list(args)
+    while rest:
+        name, eq, value = rest.pop(0).partition("=")
+        row = options.get(name)
+        if row is None or name in seen or row.kind == "tristate":
+            return None
+        seen.add(name)
         if row.kind == "flag":
-            parser.add_argument(row.name, action="store_true", **kwargs)
-        elif row.kind == "tristate":
-            parser.add_argument(row.name, action=argparse.BooleanOptionalAction, **kwargs)
-        elif row.kind == "list":
-            parser.add_argument(row.name, action="append", **kwargs)
-        else:
-            parser.add_argument(row.name, **kwargs)
-    return parser
+            if eq:
+                return None  # argparse: "ignored explicit argument"
+            values[row.key] = True
+            continue
+        if not eq:
+            if not rest:
+                return None  # argparse: "expected one argument"
+            value = rest.pop(0)
+        if not value or value.startswith("-"):
+            return None
+        values[row.key] = [value] if row.kind == "list" else value
+    return values
+
+
+class Options(SimpleNamespace):
+    """A command's resolved inputs, by key (``options.repo``): what :func:`resolve` gives."""
 
 
 def _given(row: Opt, value: Any) -> bool:
@@ -286,10 +308,11 @@ def _number(row: Opt, text: str, from_env: bool) -> float | int:
     return value
 
 
-def resolve(
-    rows: Sequence[Opt], parsed: argparse.Namespace, env: Mapping[str, str]
-) -> argparse.Namespace:
-    """Every row's final value: flag, else variable, else default; checked."""
+def resolve(rows: Sequence[Opt], parsed: object, env: Mapping[str, str]) -> Options:
+    """Every row's final value: flag, else variable, else default; checked.
+
+    ``parsed``: what argparse parsed, or :func:`read_plain`'s values as an :class:`Options`.
+    """
     values: dict[str, Any] = {}
     for row in rows:
         given = getattr(parsed, row.key, None)
@@ -308,4 +331,4 @@ def resolve(
             except InvalidValueError as err:
                 _bad(row, err.value, from_env, err.accepted)
         values[row.key] = value
-    return argparse.Namespace(**values)
+    return Options(**values)

@@ -16,11 +16,11 @@ from release_actions.core.text_inputs import check_identity
 from release_actions.interface.output import Console
 
 if TYPE_CHECKING:
-    import argparse
     from pathlib import Path
 
     from release_actions.adapters.delivery import Identity
     from release_actions.core.config import Config
+    from release_actions.interface.spec import Options
 
 
 def repo_dir(path: str, *, need_git: bool = True) -> str:
@@ -91,7 +91,7 @@ def require(condition: bool, message: str, fix: str) -> None:
         raise ReleaseActionsError(message, fix=fix)
 
 
-def identity_from(options: argparse.Namespace, config: Config, out: Console) -> Identity:
+def identity_from(options: Options, config: Config, out: Console) -> Identity:
     """The commit author: ``--bot-*``, else the configuration, else in GitHub Actions
     github-actions[bot], else (at a terminal) the user's own git identity."""
     from release_actions.adapters.delivery import Identity
