@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Standard-library modules the two paths may import (with their submodules).
 STDLIB = {
     "__future__",  # `from __future__ import annotations`
+    "gc",  # built in: __main__ turns the collector off for these short runs
     "warnings",
     "re",  # conventions, versions, output redaction
     "enum",  # re
