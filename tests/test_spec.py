@@ -19,7 +19,8 @@ import yaml
 
 from release_actions.core.errors import InvalidValueError
 from release_actions.interface.cli import COMMANDS
-from release_actions.interface.spec import Opt, build_parser, read_plain, resolve
+from release_actions.interface.parser import build_parser
+from release_actions.interface.spec import Opt, read_plain, resolve
 
 ROOT = Path(__file__).resolve().parent.parent
 ACTIONS = sorted(ROOT.glob("actions/*/action.yml"))

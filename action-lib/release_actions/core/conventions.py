@@ -19,8 +19,6 @@ Light on purpose (nightly-version imports it): ``re`` and ``typing`` only.
 'v{version}.dev'
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple

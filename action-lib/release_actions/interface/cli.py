@@ -26,7 +26,7 @@ from release_actions.core import diagnostics
 from release_actions.core.errors import ReleaseActionsError
 from release_actions.interface import early
 from release_actions.interface.output import Console
-from release_actions.interface.spec import Options, UsageError, build_parser, read_plain, resolve
+from release_actions.interface.spec import Options, UsageError, read_plain, resolve
 
 if TYPE_CHECKING:
     import argparse
@@ -84,6 +84,8 @@ def run_command(name: str, args: Sequence[str], out: Console) -> int:
     if plain is not None:
         parsed: object = Options(**plain)
     else:
+        from release_actions.interface.parser import build_parser  # argparse, when needed
+
         parsed = build_parser(f"release-actions {name}", help_text, module.OPTIONS).parse_args(
             list(args)
         )

@@ -1,7 +1,8 @@
 """One declarative table of inputs per command: flag, ``RA_*`` variable, type, default.
 
 Each command module lists its inputs as :class:`Opt` rows. From that table
-:func:`build_parser` makes the argparse parser and :func:`resolve` fills every
+:func:`~release_actions.interface.parser.build_parser` makes the argparse parser
+(:func:`read_plain` reads a plain command line without it) and :func:`resolve` fills every
 value, in this order: the flag when given (a flag always replaces the variable),
 else the ``RA_*`` variable when set and not blank, else the default. Every value
 is checked against its type and choices before the command runs, so a malformed
@@ -14,6 +15,7 @@ the action input a row stands for, which a test checks against every
 ``action.yml``.
 
 >>> rows = (Opt("--pin", "RA_PINS", kind="list"), Opt("--dry-run", "RA_DRY_RUN", kind="flag"))
+>>> from release_actions.interface.parser import build_parser
 >>> parser = build_parser("demo", "", rows)
 >>> ns = resolve(rows, parser.parse_args(["--pin", "c"]), {"RA_PINS": "a b"})
 >>> ns.pin, ns.dry_run
@@ -29,12 +31,10 @@ invalid RA_DRY_RUN (--dry-run) 'maybe': expected true or false.
 set RA_DRY_RUN (the dry-run input) to true or false
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Callable, Mapping, Sequence
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 from release_actions.core.errors import InvalidValueError, ReleaseActionsError
 from release_actions.core.text_inputs import (
@@ -44,9 +44,6 @@ from release_actions.core.text_inputs import (
     check_url,
     control_free,
 )
-
-if TYPE_CHECKING:
-    import argparse
 
 TRUE_WORDS = frozenset({"true", "yes", "1", "on"})
 FALSE_WORDS = frozenset({"false", "no", "0", "off"})
@@ -177,13 +174,6 @@ def write_options(dry_run_help: str) -> tuple[Opt, ...]:
 
 class UsageError(ReleaseActionsError):
     """A command line argparse could not read (exit code 2)."""
-
-
-def build_parser(prog: str, description: str, rows: Sequence[Opt]) -> argparse.ArgumentParser:
-    """The argparse parser of a command's inputs (:mod:`release_actions.interface.parser`)."""
-    from release_actions.interface.parser import build_parser as build
-
-    return build(prog, description, rows)
 
 
 def read_plain(rows: Sequence[Opt], args: Sequence[str]) -> dict[str, Any] | None:

@@ -8,8 +8,6 @@ standard TOML reader (no tomlkit, no json); the edits parse them again with
 tomlkit when they write.
 """
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -37,7 +35,7 @@ ROOT = "pyproject.toml"  # the root project's file, relative to the repository's
 
 
 class ManagedPyproject(NamedTuple):
-    path: Path
+    path: "Path"
     rel: str  # relative to the repository's top level, with "/"
     data: dict[str, Any]  # parsed
 
@@ -49,7 +47,7 @@ def scm_table(data: dict[str, Any]) -> dict[str, Any] | None:
     return scm if isinstance(scm, dict) else None
 
 
-def managed_pyprojects(repo: Path, configured: Sequence[str] = ()) -> list[ManagedPyproject]:
+def managed_pyprojects(repo: "Path", configured: Sequence[str] = ()) -> list[ManagedPyproject]:
     """The pyproject files whose versions the release manages, parsed.
 
     ``configured`` (paths relative to ``repo``; a directory means its
@@ -65,7 +63,7 @@ def managed_pyprojects(repo: Path, configured: Sequence[str] = ()) -> list[Manag
 
 
 def managed_data(
-    repo: Path | str, configured: Sequence[str] = (), root: dict[str, Any] | None = None
+    repo: "Path | str", configured: Sequence[str] = (), root: dict[str, Any] | None = None
 ) -> list[tuple[str, dict[str, Any]]]:
     """``(rel, parsed)`` of each of :func:`managed_pyprojects`.
 
@@ -83,12 +81,12 @@ def managed_data(
     return [(m.rel, m.data) for m in _with_scm_table(Path(repo), rels)]
 
 
-def _tracked(repo: Path | str) -> list[str]:
+def _tracked(repo: "Path | str") -> list[str]:
     """The tracked pyproject.toml files, relative, the root one first."""
     return root_first(tracked_files(repo, "*pyproject.toml", ROOT), ROOT)
 
 
-def _with_scm_table(repo: Path, rels: Sequence[str]) -> list[ManagedPyproject]:
+def _with_scm_table(repo: "Path", rels: Sequence[str]) -> list[ManagedPyproject]:
     found = []
     for rel in rels:
         managed = _read(repo, repo / rel, rel)
@@ -97,11 +95,11 @@ def _with_scm_table(repo: Path, rels: Sequence[str]) -> list[ManagedPyproject]:
     return found
 
 
-def find_managed_pyprojects(repo: Path, configured: Sequence[str] = ()) -> list[Path]:
+def find_managed_pyprojects(repo: "Path", configured: Sequence[str] = ()) -> "list[Path]":
     """The paths of :func:`managed_pyprojects`."""
     return [m.path for m in managed_pyprojects(repo, configured)]
 
 
-def _read(repo: Path, path: Path, rel: str) -> ManagedPyproject:
+def _read(repo: "Path", path: "Path", rel: str) -> ManagedPyproject:
     # outside the repository, unreadable, not UTF-8, not TOML: an error naming the file
     return ManagedPyproject(path, rel, read_pyproject(path, repo, rel))
