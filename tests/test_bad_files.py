@@ -19,6 +19,7 @@ refs of the clone and of origin, the clone's ``git status --porcelain``, its
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import io
 import os
@@ -26,6 +27,7 @@ import pathlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -58,15 +60,23 @@ _UNREADABLE: set[Path] = set()
 @pytest.fixture(autouse=True)
 def unreadable_files(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """chmod 000 stops nobody running as root: then reading a chmod-000 file raises
-    PermissionError as it would for anyone else."""
-    real = pathlib.Path.read_bytes
+    PermissionError as it would for anyone else (read with ``Path.read_bytes`` or
+    ``open``: nightly-version reads a top-level pyproject.toml without pathlib)."""
+    real, real_open = pathlib.Path.read_bytes, builtins.open
 
     def read_bytes(self: Path) -> bytes:
         if _UNREADABLE and self.absolute() in _UNREADABLE:
             raise PermissionError(13, "Permission denied", str(self))
         return real(self)
 
+    def open_(file: Any, *args: Any, **kwargs: Any) -> Any:
+        path = Path(os.fspath(file)) if isinstance(file, (str, os.PathLike)) else None
+        if _UNREADABLE and path is not None and path.absolute() in _UNREADABLE:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(file, *args, **kwargs)
+
     monkeypatch.setattr(pathlib.Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(builtins, "open", open_)
     yield
     for path in _UNREADABLE:
         path.chmod(0o644)

@@ -9,6 +9,7 @@ booleans.
 from __future__ import annotations
 
 import importlib
+import random
 import re
 from pathlib import Path
 from types import ModuleType
@@ -18,7 +19,8 @@ import yaml
 
 from release_actions.core.errors import InvalidValueError
 from release_actions.interface.cli import COMMANDS
-from release_actions.interface.spec import Opt, build_parser, resolve
+from release_actions.interface.parser import build_parser
+from release_actions.interface.spec import Opt, read_plain, resolve
 
 ROOT = Path(__file__).resolve().parent.parent
 ACTIONS = sorted(ROOT.glob("actions/*/action.yml"))
@@ -138,3 +140,31 @@ def test_flag_values_are_checked_too() -> None:
         parse(["--attempts", "nan"], {})
     with pytest.raises(InvalidValueError, match="--mode"):
         parse(["--mode", "yolo"], {})
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_a_plain_command_line_reads_as_argparse_reads_it(command: str) -> None:
+    """read_plain (no argparse on compute- and nightly-version's path) gives argparse's
+    values whenever it reads a command line; what it leaves (None) goes to argparse."""
+    rows = command_module(command).OPTIONS
+    parser = build_parser(command, "", rows)
+    names = [row.name for row in rows if not row.positional]
+    words = ["x", "-x", "", "a=b", "--", "-h", "--help", "--jso", " -y", "v 1", "-5"]
+    rnd = random.Random(command)
+    read = 0
+    for _ in range(400):
+        args: list[str] = []
+        for _ in range(rnd.randint(0, 4)):
+            name = rnd.choice([*names, *words])
+            if rnd.random() < 0.3:
+                args.append(f"{name}={rnd.choice(['v', '', '-v', 'a=b'])}")
+            else:
+                args.append(name)
+                if rnd.random() < 0.8:
+                    args.append(rnd.choice(["v", "w 1", "", "-v", "--json", *names]))
+        plain = read_plain(rows, args)
+        if plain is None:
+            continue
+        read += 1
+        assert plain == vars(parser.parse_args(args)), args
+    assert read > 20 or any(row.positional for row in rows)  # positionals: argparse

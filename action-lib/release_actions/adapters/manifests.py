@@ -5,10 +5,16 @@ Read-only (edits go through tomlkit in :mod:`release_actions.edits`).
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING, Any
 
-from release_actions.adapters.repo_files import decode_text, read_repo_bytes, read_repo_text
+from release_actions.adapters.repo_files import (
+    decode_text,
+    read_repo_bytes,
+    read_repo_text,
+    read_top_level_bytes,
+)
 from release_actions.core.config import Config, config_from_pyproject
 from release_actions.core.errors import ReleaseActionsError
 
@@ -35,6 +41,10 @@ def _read_toml(path: Path, repo: Path | None, rel: str) -> dict[str, Any]:
                 title="Unreadable file",
             ) from None
         text = decode_text(data, rel)
+    return _parse_toml(text, rel)
+
+
+def _parse_toml(text: str, rel: str) -> dict[str, Any]:
     try:
         if sys.version_info >= (3, 11):
             return tomllib.loads(text)
@@ -71,18 +81,25 @@ def read_json(repo: Path, path: Path, rel: str = "") -> Any:
         ) from None
 
 
-def root_pyproject(repo: Path) -> dict[str, Any]:
+def root_pyproject(repo: Path | str) -> dict[str, Any]:
     """The parsed ``repo/pyproject.toml``; none (no file at all): empty.
 
     A symlink there (dangling, a loop, or leading outside) is an error, not "no file".
+    A regular file is read without ``pathlib`` (:func:`read_top_level_bytes`).
     """
-    path = repo / "pyproject.toml"
-    if not path.is_symlink() and not path.exists():
+    name = "pyproject.toml"
+    data = read_top_level_bytes(repo, name)
+    if data is not None:
+        return _parse_toml(decode_text(data, name), name)
+    path = os.path.join(repo, name)
+    if not os.path.islink(path) and not os.path.exists(path):
         return {}
-    return read_pyproject(path, repo, "pyproject.toml")
+    from pathlib import Path
+
+    return read_pyproject(Path(path), Path(repo), name)
 
 
-def load_config(repo: Path, pyproject: dict[str, Any] | None = None) -> Config:
+def load_config(repo: Path | str, pyproject: dict[str, Any] | None = None) -> Config:
     """``[tool.release-actions]`` of ``repo/pyproject.toml`` (no file: the defaults)."""
     if pyproject is None:
         pyproject = root_pyproject(repo)

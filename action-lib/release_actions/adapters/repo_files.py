@@ -6,6 +6,10 @@ leading out, a ``..`` escape), a symlink loop, an unreadable file and non-UTF-8
 bytes are errors naming the file, never a traceback. Text is read as bytes and
 decoded without newline translation, so CRLF and a missing final newline survive
 an edit.
+
+``pathlib`` is imported where a path is built: nightly-version reads a single
+project's pyproject.toml (a regular file at the top level, inside the repository
+by construction) without it (:func:`read_top_level_bytes`).
 """
 
 from __future__ import annotations
@@ -13,20 +17,26 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Sequence
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from release_actions.adapters import git
 from release_actions.core.errors import InvalidValueError, ReleaseActionsError
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 _SKIP_DIRS = frozenset({".git", "node_modules", ".venv"})
 
 
-def tracked_files(repo: Path, pattern: str, name: str) -> list[str]:
+def tracked_files(repo: Path | str, pattern: str, name: str) -> list[str]:
     """Tracked files called ``name`` (``git ls-files``); a directory walk outside git."""
     code, out, _ = git.try_run(repo, "ls-files", "-z", "--", pattern)
     if code == 0:
         found = [p for p in out.split("\0") if p and p.rsplit("/", 1)[-1] == name]
-        return [p for p in found if (repo / p).is_file() or (repo / p).is_symlink()]
+        paths = ((p, os.path.join(repo, p)) for p in found)
+        return [p for p, path in paths if os.path.isfile(path) or os.path.islink(path)]
+    from pathlib import Path
+
     found = []
     for dirpath, dirnames, filenames in os.walk(repo):
         dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
@@ -42,6 +52,8 @@ def root_first(paths: Sequence[str], name: str) -> list[str]:
 
 def resolve_configured(repo: Path, configured: Sequence[str], name: str, what: str) -> list[Path]:
     """Resolve configured relative paths (a directory means ``dir/name``); error if missing."""
+    from pathlib import Path
+
     result: list[Path] = []
     for rel in configured:
         path = repo / rel
@@ -135,11 +147,32 @@ def read_repo_bytes(repo: Path, path: Path, rel: str = "") -> bytes:
     """The bytes of a file inside ``repo``; outside, missing or unreadable: an error."""
     rel = rel or _describe(repo, path)
     check_inside(repo, path, rel)
+    return _read_bytes(path, rel)
+
+
+def read_top_level_bytes(repo: Path | str, name: str) -> bytes | None:
+    """The bytes of ``repo/name`` when it is a regular file (not a symlink), else None.
+
+    Such a file is inside the repository by construction (:func:`check_inside` could
+    only agree), so neither it nor ``pathlib`` is needed: the single pyproject.toml
+    of most repositories is read this way. Anything else (a symlink, a directory, no
+    file) is None: read it with :func:`read_repo_bytes`, which says what is wrong.
+    """
+    path = os.path.join(repo, name)
+    if os.path.islink(path) or not os.path.isfile(path):
+        return None
+    return _read_bytes(path, name)
+
+
+def _read_bytes(path: Path | str, rel: str) -> bytes:
+    """The bytes of ``path``; missing or unreadable: an error naming ``rel``."""
     try:
-        return path.read_bytes()
+        with open(path, "rb") as fh:
+            return fh.read()
     except FileNotFoundError:
+        dangling = os.path.islink(path)
         raise ReleaseActionsError(
-            f"{rel} does not exist" + (" (a dangling symlink)." if path.is_symlink() else "."),
+            f"{rel} does not exist" + (" (a dangling symlink)." if dangling else "."),
             fix=f"restore {rel} (git checkout -- {rel}) or remove it from the managed files",
             title="Missing file",
         ) from None

@@ -7,8 +7,6 @@ Llama Stack set-up is :data:`LLAMA_STACK` (the bundled example carries it in its
 pyproject.toml).
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from typing import Any, NamedTuple
 

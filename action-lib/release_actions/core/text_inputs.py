@@ -38,12 +38,13 @@ MAX_BRANCH_CHARS = 255
 MAX_EPOCH_CHARS = 12
 EARLIEST_DATE = date(2000, 1, 1)
 DATE_FORMS = "YYYYMMDD, a real UTC date from 20000101 to tomorrow, such as 20261125"
-_DATE_RE = re.compile(r"[0-9]{8}")
-_EPOCH_RE = re.compile(r"[0-9]{1,12}")
-_HOST_RE = re.compile(r"[A-Za-z0-9._~-]+|xn--[A-Za-z0-9.-]+")
-_IPV6_RE = re.compile(r"[0-9A-Fa-f:.]+")
-_PORT_RE = re.compile(r"[0-9]{1,5}")
-_URL_RE = re.compile(r"(?i)(?P<scheme>[a-z][a-z0-9+.-]*)://(?P<rest>.*)", re.S)
+# Patterns, compiled on first use (``re`` caches them): most runs check a date, no URL.
+_DATE = r"[0-9]{8}"
+_EPOCH = r"[0-9]{1,12}"
+_HOST = r"[A-Za-z0-9._~-]+|xn--[A-Za-z0-9.-]+"
+_IPV6 = r"[0-9A-Fa-f:.]+"
+_PORT = r"[0-9]{1,5}"
+_URL = r"(?is)(?P<scheme>[a-z][a-z0-9+.-]*)://(?P<rest>.*)"
 
 
 def has_control(text: str) -> bool:
@@ -76,7 +77,7 @@ def check_date(text: str, what: str = "date", *, today: date | None = None) -> s
     ...
     release_actions.core.errors.InvalidValueError: invalid date '19691231': ...
     """
-    if not isinstance(text, str) or not _DATE_RE.fullmatch(text):
+    if not isinstance(text, str) or not re.fullmatch(_DATE, text):
         raise InvalidValueError(what, _short(str(text)), DATE_FORMS)
     try:
         day = date(int(text[:4]), int(text[4:6]), int(text[6:]))
@@ -97,7 +98,7 @@ def date_from_epoch(text: str, *, today: date | None = None) -> str:
     """``SOURCE_DATE_EPOCH`` (seconds since 1970, ASCII digits) as a checked YYYYMMDD."""
     what = "SOURCE_DATE_EPOCH"
     accepted = "a Unix timestamp in seconds, from 2000-01-01 to tomorrow (UTC)"
-    if not isinstance(text, str) or not _EPOCH_RE.fullmatch(text):
+    if not isinstance(text, str) or not re.fullmatch(_EPOCH, text):
         raise InvalidValueError(what, _short(str(text)), accepted)
     try:
         day = datetime.fromtimestamp(int(text), timezone.utc).date()
@@ -172,7 +173,7 @@ def check_url(text: str, what: str = "URL") -> str:
     shown = _shown_url(text) if isinstance(text, str) else str(text)
     if not isinstance(text, str) or len(text) > MAX_TEXT_CHARS:
         raise InvalidValueError(what, shown, accepted)
-    match = _URL_RE.fullmatch(text)
+    match = re.fullmatch(_URL, text)
     if (
         match is None
         or has_control(text)
@@ -184,14 +185,14 @@ def check_url(text: str, what: str = "URL") -> str:
     host_port = authority.rpartition("@")[2]
     if host_port.startswith("["):
         host, bracket, port = host_port[1:].partition("]")
-        valid_host = bool(bracket) and bool(_IPV6_RE.fullmatch(host))
+        valid_host = bool(bracket) and bool(re.fullmatch(_IPV6, host))
         if port and not port.startswith(":"):
             valid_host = False
         port = port.removeprefix(":")
     else:
         host, _, port = host_port.partition(":")
-        valid_host = bool(_HOST_RE.fullmatch(host))
-    if not valid_host or (port and not (_PORT_RE.fullmatch(port) and 0 < int(port) < 65536)):
+        valid_host = bool(re.fullmatch(_HOST, host))
+    if not valid_host or (port and not (re.fullmatch(_PORT, port) and 0 < int(port) < 65536)):
         raise InvalidValueError(what, shown, accepted)
     return text
 

@@ -64,7 +64,8 @@ BRANCH_FORMS = "release-X.Y.x, e.g. release-0.4.x"
 _NUM = r"(?:0|[1-9][0-9]*)"
 # A hotfix X.Y.Z.N: a fourth number from 1, never with a pre-release part.
 _HOTFIX = r"\.([1-9][0-9]*)"
-_RELEASE_RE = re.compile(rf"({_NUM})\.({_NUM})\.({_NUM})(?:(a|b|rc)({_NUM})|{_HOTFIX})?")
+# Compiled on first use (``re`` caches it): nightly-version never needs it.
+_RELEASE = rf"({_NUM})\.({_NUM})\.({_NUM})(?:(a|b|rc)({_NUM})|{_HOTFIX})?"
 _NPM_PRE = {"a": "alpha", "b": "beta", "rc": "rc"}
 # Checked before any int(): Python refuses to convert more than 4300 digits.
 MAX_VERSION_CHARS = 64
@@ -86,13 +87,13 @@ def _hint(text: str) -> str:
     """A one-line suggestion for a near miss, or ''."""
     if len(text) > MAX_VERSION_CHARS:
         return ""
-    if text.startswith(("v", "V")) and _RELEASE_RE.fullmatch(text[1:]):
+    if text.startswith(("v", "V")) and re.fullmatch(_RELEASE, text[1:]):
         return f"drop the leading 'v': use {text[1:]}"
     try:
         canonical = Version(text)
     except InvalidVersion:
         return ""
-    if str(canonical) != text and _RELEASE_RE.fullmatch(str(canonical)):
+    if str(canonical) != text and re.fullmatch(_RELEASE, str(canonical)):
         return f"use the canonical PEP 440 spelling {canonical}"
     if canonical.is_postrelease:
         return "post releases are not supported: release the next patch instead"
@@ -113,7 +114,7 @@ def parse_release_version(text: str, what: str = "version") -> Version:
     """Parse a release version: X.Y.Z, a pre-release X.Y.Z{a,b,rc}N or a hotfix X.Y.Z.N,
     canonical form only."""
     _bounded(text, what, RELEASE_FORMS)
-    if not _RELEASE_RE.fullmatch(text):
+    if not re.fullmatch(_RELEASE, text):
         raise InvalidValueError(what, text, RELEASE_FORMS, fix=_hint(str(text)))
     return Version(text)
 
@@ -153,7 +154,7 @@ def parse_artifact_version(text: str, what: str = "version") -> Version:
 
 def is_release(version: Version) -> bool:
     """True for X.Y.Z, X.Y.Z{a,b,rc}N and X.Y.Z.N: no dev, post, local or epoch parts."""
-    return _RELEASE_RE.fullmatch(str(version)) is not None
+    return re.fullmatch(_RELEASE, str(version)) is not None
 
 
 def is_hotfix(version: Version) -> bool:
@@ -228,11 +229,11 @@ def parse_tag(text: str, conventions: Conventions = DEFAULT) -> ReleaseTag | Dev
             return DevTag(name, Version(".".join(str(n) for n in info[0][0])))
         return ReleaseTag(name, Version(rest))
     fix = ""
-    if prefix and _RELEASE_RE.fullmatch(name):
+    if prefix and re.fullmatch(_RELEASE, name):
         fix = f"release tags start with '{prefix}': use {prefix}{name}"
     elif name.startswith(prefix) and name != prefix:
         fix = _hint(name[len(prefix) :])
-        if not prefix and name[:1] in "vV" and _RELEASE_RE.fullmatch(name[1:]):
+        if not prefix and name[:1] in "vV" and re.fullmatch(_RELEASE, name[1:]):
             fix = f"this repository's release tags have no prefix: use {name[1:]}"
     raise InvalidValueError("tag", text, forms, fix=fix)
 

@@ -1,10 +1,11 @@
 """The ``release-actions`` command line. Each subcommand lives in ``commands/``.
 
 Command modules are imported lazily, so ``compute-version`` and
-``nightly-version`` never import the GitHub client. Each module declares its
-inputs as a table (``OPTIONS``, see :mod:`release_actions.interface.spec`) and a
-``run(options, out)`` that prints through a
-:class:`~release_actions.interface.output.Console`.
+``nightly-version`` never import the GitHub client, and argparse only when a
+command line is not plain (:func:`~release_actions.interface.spec.read_plain`).
+Each module declares its inputs as a table (``OPTIONS``, see
+:mod:`release_actions.interface.spec`) and a ``run(options, out)`` that prints
+through a :class:`~release_actions.interface.output.Console`.
 
 Exit codes: 0 success; 1 a failure the tool explains (with a fix); 2 a command
 line it cannot read; 3 an unexpected internal error (a bug: one ``error:`` line
@@ -14,18 +15,21 @@ naming the command and the exception type; ``RA_DEBUG=1`` shows the traceback);
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from release_actions import __version__
 from release_actions.core import diagnostics
 from release_actions.core.errors import ReleaseActionsError
 from release_actions.interface import early
 from release_actions.interface.output import Console
-from release_actions.interface.spec import UsageError, build_parser, resolve
+from release_actions.interface.spec import Options, UsageError, read_plain, resolve
+
+if TYPE_CHECKING:
+    import argparse
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "compute-version": ("compute_version", "version and publish plan for the triggering event"),
@@ -49,6 +53,8 @@ EXIT_FAILURE, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_PIPE = 1, 2, 3, 
 
 
 def build_top_parser() -> argparse.ArgumentParser:
+    import argparse  # only for a command line without a known command
+
     parser = argparse.ArgumentParser(
         prog="release-actions",
         description="Release automation for Python + npm projects versioned with setuptools-scm.",
@@ -74,8 +80,16 @@ def _quiet_broken_pipe() -> None:
 def run_command(name: str, args: Sequence[str], out: Console) -> int:
     module_name, help_text = COMMANDS[name]
     module = importlib.import_module(f"release_actions.interface.commands.{module_name}")
-    parser = build_parser(f"release-actions {name}", help_text, module.OPTIONS)
-    options = resolve(module.OPTIONS, parser.parse_args(list(args)), os.environ)
+    plain = read_plain(module.OPTIONS, args)
+    if plain is not None:
+        parsed: object = Options(**plain)
+    else:
+        from release_actions.interface.parser import build_parser  # argparse, when needed
+
+        parsed = build_parser(f"release-actions {name}", help_text, module.OPTIONS).parse_args(
+            list(args)
+        )
+    options = resolve(module.OPTIONS, parsed, os.environ)
     return int(module.run(options, out))
 
 

@@ -43,6 +43,8 @@ def redact(text: str) -> str:
     >>> redact("upload to https://__token__:pypi-AgE@upload.pypi.org/legacy/ failed")
     'upload to https://***@upload.pypi.org/legacy/ failed'
     """
+    if "://" not in text:  # no URL (most lines): no pattern to compile or run
+        return text
     return re.sub(_URL_CREDENTIALS, r"\1***@", text)
 
 

@@ -1,7 +1,8 @@
 """One declarative table of inputs per command: flag, ``RA_*`` variable, type, default.
 
 Each command module lists its inputs as :class:`Opt` rows. From that table
-:func:`build_parser` makes the argparse parser and :func:`resolve` fills every
+:func:`~release_actions.interface.parser.build_parser` makes the argparse parser
+(:func:`read_plain` reads a plain command line without it) and :func:`resolve` fills every
 value, in this order: the flag when given (a flag always replaces the variable),
 else the ``RA_*`` variable when set and not blank, else the default. Every value
 is checked against its type and choices before the command runs, so a malformed
@@ -14,6 +15,7 @@ the action input a row stands for, which a test checks against every
 ``action.yml``.
 
 >>> rows = (Opt("--pin", "RA_PINS", kind="list"), Opt("--dry-run", "RA_DRY_RUN", kind="flag"))
+>>> from release_actions.interface.parser import build_parser
 >>> parser = build_parser("demo", "", rows)
 >>> ns = resolve(rows, parser.parse_args(["--pin", "c"]), {"RA_PINS": "a b"})
 >>> ns.pin, ns.dry_run
@@ -29,9 +31,9 @@ invalid RA_DRY_RUN (--dry-run) 'maybe': expected true or false.
 set RA_DRY_RUN (the dry-run input) to true or false
 """
 
-import argparse
 import re
 from collections.abc import Callable, Mapping, Sequence
+from types import SimpleNamespace
 from typing import Any, NamedTuple, NoReturn
 
 from release_actions.core.errors import InvalidValueError, ReleaseActionsError
@@ -47,8 +49,9 @@ TRUE_WORDS = frozenset({"true", "yes", "1", "on"})
 FALSE_WORDS = frozenset({"false", "no", "0", "off"})
 KINDS = ("str", "flag", "tristate", "list", "int", "float")
 MAX_NUMBER_CHARS = 20
-_INT_RE = re.compile(r"[+-]?[0-9]+")
-_FLOAT_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+# Compiled on first use (``re`` caches them): compute- and nightly-version take no numbers.
+_INT = r"[+-]?[0-9]+"
+_FLOAT = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 
 
 class Opt(NamedTuple):
@@ -173,41 +176,51 @@ class UsageError(ReleaseActionsError):
     """A command line argparse could not read (exit code 2)."""
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.prog}: {message}", fix=f"see `{self.prog} --help`", title="Usage")
+def read_plain(rows: Sequence[Opt], args: Sequence[str]) -> dict[str, Any] | None:
+    """What argparse would parse from ``args``, when they are plain; else None.
 
+    Plain: only the rows' own ``--name value`` and ``--name=value`` (the value neither
+    empty nor starting with ``-``) and flags, each at most once, no positional. The
+    usual command lines of compute-version and nightly-version are, and are read
+    without importing argparse (and gettext). Anything else (``--help``, an unknown
+    or repeated option, a tristate, ``--``) is None: argparse reads it, or says what
+    is wrong with it.
 
-def build_parser(prog: str, description: str, rows: Sequence[Opt]) -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog=prog,
-        description=description,
-        # no prefixes: ``--jso`` would set --json while the CLI, which looks for the
-        # literal ``--json`` before parsing, printed text (and errors) instead
-        allow_abbrev=False,
-        # a fixed width: argparse would import shutil to measure the terminal
-        formatter_class=lambda prog: argparse.HelpFormatter(prog, width=100),
-    )
-    for row in rows:
-        help_text = row.help + (f" [env: {row.env}]" if row.env else "")
-        kwargs: dict[str, Any] = {"help": help_text, "default": None}
-        if row.positional:
-            kwargs["nargs"] = "*" if row.kind == "list" else "?"
-            kwargs["metavar"] = row.metavar or row.name.upper()
-            parser.add_argument(row.key, **kwargs)
-            continue
-        kwargs["dest"] = row.key
-        if row.metavar:
-            kwargs["metavar"] = row.metavar
+    >>> rows = (Opt("--repo", "RA_REPO"), Opt("--json", kind="flag"), Opt("--pin", kind="list"))
+    >>> read_plain(rows, ["--repo", "r", "--json", "--pin=a"])
+    {'repo': 'r', 'json': True, 'pin': ['a']}
+    >>> read_plain(rows, ["--repo", "-r"]), read_plain(rows, ["--json=1"]), read_plain(rows, ["-h"])
+    (None, None, None)
+    """
+    options = {row.name: row for row in rows if not row.positional}
+    if len(options) != len(rows):
+        return None
+    values: dict[str, Any] = {row.key: None for row in rows}  # argparse's defaults
+    seen: set[str] = set()
+    rest = list(args)
+    while rest:
+        name, eq, value = rest.pop(0).partition("=")
+        row = options.get(name)
+        if row is None or name in seen or row.kind == "tristate":
+            return None
+        seen.add(name)
         if row.kind == "flag":
-            parser.add_argument(row.name, action="store_true", **kwargs)
-        elif row.kind == "tristate":
-            parser.add_argument(row.name, action=argparse.BooleanOptionalAction, **kwargs)
-        elif row.kind == "list":
-            parser.add_argument(row.name, action="append", **kwargs)
-        else:
-            parser.add_argument(row.name, **kwargs)
-    return parser
+            if eq:
+                return None  # argparse: "ignored explicit argument"
+            values[row.key] = True
+            continue
+        if not eq:
+            if not rest:
+                return None  # argparse: "expected one argument"
+            value = rest.pop(0)
+        if not value or value.startswith("-"):
+            return None
+        values[row.key] = [value] if row.kind == "list" else value
+    return values
+
+
+class Options(SimpleNamespace):
+    """A command's resolved inputs, by key (``options.repo``): what :func:`resolve` gives."""
 
 
 def _given(row: Opt, value: Any) -> bool:
@@ -271,8 +284,8 @@ def _number(row: Opt, text: str, from_env: bool) -> float | int:
     accepted = f"a {'whole ' if row.kind == 'int' else ''}number"
     accepted += f" from {low:g}" + (f" to {row.maximum:g}" if row.maximum is not None else "")
     # Full match, ASCII digits, bounded before int(): no '5\n', '1_0', '0x10', full-width digits.
-    form = _INT_RE if row.kind == "int" else _FLOAT_RE
-    if len(text) > MAX_NUMBER_CHARS or not form.fullmatch(text):
+    form = _INT if row.kind == "int" else _FLOAT
+    if len(text) > MAX_NUMBER_CHARS or not re.fullmatch(form, text):
         _bad(row, text, from_env, accepted)
     try:
         value: float | int = int(text) if row.kind == "int" else float(text)
@@ -285,10 +298,11 @@ def _number(row: Opt, text: str, from_env: bool) -> float | int:
     return value
 
 
-def resolve(
-    rows: Sequence[Opt], parsed: argparse.Namespace, env: Mapping[str, str]
-) -> argparse.Namespace:
-    """Every row's final value: flag, else variable, else default; checked."""
+def resolve(rows: Sequence[Opt], parsed: object, env: Mapping[str, str]) -> Options:
+    """Every row's final value: flag, else variable, else default; checked.
+
+    ``parsed``: what argparse parsed, or :func:`read_plain`'s values as an :class:`Options`.
+    """
     values: dict[str, Any] = {}
     for row in rows:
         given = getattr(parsed, row.key, None)
@@ -307,4 +321,4 @@ def resolve(
             except InvalidValueError as err:
                 _bad(row, err.value, from_env, err.accepted)
         values[row.key] = value
-    return argparse.Namespace(**values)
+    return Options(**values)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from release_actions.adapters import git
 from release_actions.core.errors import ReleaseActionsError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["require_branch"]
 

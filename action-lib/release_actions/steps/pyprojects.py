@@ -8,8 +8,6 @@ standard TOML reader (no tomlkit, no json); the edits parse them again with
 tomlkit when they write.
 """
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -23,11 +21,21 @@ from release_actions.adapters.repo_files import (
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["ManagedPyproject", "find_managed_pyprojects", "managed_pyprojects", "scm_table"]
+__all__ = [
+    "ROOT",
+    "ManagedPyproject",
+    "find_managed_pyprojects",
+    "managed_data",
+    "managed_pyprojects",
+    "scm_table",
+]
+
+
+ROOT = "pyproject.toml"  # the root project's file, relative to the repository's top level
 
 
 class ManagedPyproject(NamedTuple):
-    path: Path
+    path: "Path"
     rel: str  # relative to the repository's top level, with "/"
     data: dict[str, Any]  # parsed
 
@@ -39,7 +47,7 @@ def scm_table(data: dict[str, Any]) -> dict[str, Any] | None:
     return scm if isinstance(scm, dict) else None
 
 
-def managed_pyprojects(repo: Path, configured: Sequence[str] = ()) -> list[ManagedPyproject]:
+def managed_pyprojects(repo: "Path", configured: Sequence[str] = ()) -> list[ManagedPyproject]:
     """The pyproject files whose versions the release manages, parsed.
 
     ``configured`` (paths relative to ``repo``; a directory means its
@@ -51,21 +59,47 @@ def managed_pyprojects(repo: Path, configured: Sequence[str] = ()) -> list[Manag
     if configured:
         paths = resolve_configured(repo, configured, "pyproject.toml", "pyproject.toml")
         return [_read(repo, path, path.relative_to(repo).as_posix()) for path in paths]
+    return _with_scm_table(repo, _tracked(repo))
+
+
+def managed_data(
+    repo: "Path | str", configured: Sequence[str] = (), root: dict[str, Any] | None = None
+) -> list[tuple[str, dict[str, Any]]]:
+    """``(rel, parsed)`` of each of :func:`managed_pyprojects`.
+
+    ``root``: the root pyproject.toml, already parsed. When it is the only tracked
+    one (a single project, the usual case) it is not read again, and ``pathlib`` is
+    not imported (nightly-version).
+    """
+    rels = [] if configured else _tracked(repo)
+    if rels == [ROOT] and root is not None:
+        return [(ROOT, root)] if scm_table(root) is not None else []
+    from pathlib import Path
+
+    if configured:
+        return [(m.rel, m.data) for m in managed_pyprojects(Path(repo), configured)]
+    return [(m.rel, m.data) for m in _with_scm_table(Path(repo), rels)]
+
+
+def _tracked(repo: "Path | str") -> list[str]:
+    """The tracked pyproject.toml files, relative, the root one first."""
+    return root_first(tracked_files(repo, "*pyproject.toml", ROOT), ROOT)
+
+
+def _with_scm_table(repo: "Path", rels: Sequence[str]) -> list[ManagedPyproject]:
     found = []
-    for rel in root_first(
-        tracked_files(repo, "*pyproject.toml", "pyproject.toml"), "pyproject.toml"
-    ):
+    for rel in rels:
         managed = _read(repo, repo / rel, rel)
         if scm_table(managed.data) is not None:
             found.append(managed)
     return found
 
 
-def find_managed_pyprojects(repo: Path, configured: Sequence[str] = ()) -> list[Path]:
+def find_managed_pyprojects(repo: "Path", configured: Sequence[str] = ()) -> "list[Path]":
     """The paths of :func:`managed_pyprojects`."""
     return [m.path for m in managed_pyprojects(repo, configured)]
 
 
-def _read(repo: Path, path: Path, rel: str) -> ManagedPyproject:
+def _read(repo: "Path", path: "Path", rel: str) -> ManagedPyproject:
     # outside the repository, unreadable, not UTF-8, not TOML: an error naming the file
     return ManagedPyproject(path, rel, read_pyproject(path, repo, rel))

@@ -24,9 +24,15 @@ from release_actions.core.errors import ReleaseActionsError
 TYPE_CHECKING = False  # not typing's: this module runs before typing is imported
 if TYPE_CHECKING:
     import subprocess
+    from collections.abc import Mapping
     from pathlib import Path
 
-    from release_actions.core.conventions import Conventions, ConventionSettings, TagInfo
+    from release_actions.core.conventions import (
+        Conventions,
+        ConventionSettings,
+        Shape,
+        TagInfo,
+    )
     from release_actions.core.nightly_base import TagState
 
 __all__ = ["DESCRIBE", "TagRead", "read_tag_state"]
@@ -120,14 +126,17 @@ class TagRead:
     ]:
         """(tag -> commit, the conventions, our ranked version tags, strays, describe's result);
         the conventions are detected and the tags ranked while describe runs."""
-        from release_actions.core.conventions import detect
+        from release_actions.core.conventions import detect, version_shapes
 
         describe, show = self._procs
         self._procs = []
         try:
             targets = git.parse_peeled_tags(*git.finish(show)[:2])
-            conventions = given if given is not None else detect(settings, targets, (head,))
-            ranked, ignored = _rank(targets, conventions)
+            shapes = version_shapes(targets)  # one match per tag, for detection and ranking
+            if given is None:
+                given = detect(settings, targets, (head,), shapes)
+            conventions = given
+            ranked, ignored = _rank(targets, conventions, shapes)
         except BaseException:
             _stop(describe)
             raise
@@ -183,16 +192,17 @@ class TagRead:
 
 
 def _rank(
-    targets: dict[str, str], conventions: Conventions
+    targets: dict[str, str], conventions: Conventions, shapes: Mapping[str, Shape] | None = None
 ) -> tuple[list[tuple[str, TagInfo]], list[str]]:
-    """(our version tags with their rank, version-shaped tags that are not ours)."""
-    rank = conventions.rank
-    ranked = []
-    for tag in targets:
-        info = rank(tag)
-        if info is not None:
-            ranked.append((tag, info))
-    return ranked, conventions.strays(t for t in targets if rank(t) is None)
+    """(our version tags with their rank, version-shaped tags that are not ours);
+    ``shapes``: the :func:`~release_actions.core.conventions.version_shapes` of the tags."""
+    if shapes is None:
+        from release_actions.core.conventions import version_shapes
+
+        shapes = version_shapes(targets)
+    ranked = conventions.rank_shapes(shapes)
+    ours = {name for name, _ in ranked}
+    return ranked, conventions.strays((t for t in targets if t not in ours), shapes)
 
 
 def _stop(proc: subprocess.Popen[str]) -> None:

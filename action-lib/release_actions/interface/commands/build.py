@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from release_actions.core.versions import parse_artifact_version
 from release_actions.interface.commands.common import open_repo, require
 from release_actions.interface.output import Console, markdown_table
-from release_actions.interface.spec import JSON, REPO, Opt
+from release_actions.interface.spec import JSON, REPO, Opt, Options
 from release_actions.steps.build import build
 
 OPTIONS = (
@@ -40,7 +39,7 @@ OPTIONS = (
 )
 
 
-def run(options: argparse.Namespace, out: Console) -> int:
+def run(options: Options, out: Console) -> int:
     require(
         bool(options.version),
         "no version given: build needs the version to force.",

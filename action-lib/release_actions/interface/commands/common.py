@@ -16,11 +16,11 @@ from release_actions.core.text_inputs import check_identity
 from release_actions.interface.output import Console
 
 if TYPE_CHECKING:
-    import argparse
     from pathlib import Path
 
     from release_actions.adapters.delivery import Identity
     from release_actions.core.config import Config
+    from release_actions.interface.spec import Options
 
 
 def repo_dir(path: str, *, need_git: bool = True) -> str:
@@ -53,21 +53,20 @@ def repo_dir(path: str, *, need_git: bool = True) -> str:
 
 def repo_manifests(repo: str) -> tuple[dict[str, Any], Config]:
     """The parsed pyproject.toml of the directory ``repo`` (or ``{}``) and its configuration."""
-    from pathlib import Path
-
     from release_actions.adapters.manifests import load_config, root_pyproject
 
-    pyproject = root_pyproject(Path(repo))
-    return pyproject, load_config(Path(repo), pyproject)
+    pyproject = root_pyproject(repo)
+    return pyproject, load_config(repo, pyproject)
 
 
-def managed_data(repo: str | Path, config: Config) -> list[tuple[str, dict[str, Any]]]:
-    """``(path, parsed)`` of every managed pyproject.toml (nightly-version, compute-version)."""
-    from pathlib import Path
+def managed_data(
+    repo: str | Path, config: Config, root: dict[str, Any] | None = None
+) -> list[tuple[str, dict[str, Any]]]:
+    """``(path, parsed)`` of every managed pyproject.toml (nightly-version, compute-version);
+    ``root``: the root one, already parsed (:func:`repo_manifests`)."""
+    from release_actions.steps.pyprojects import managed_data as managed
 
-    from release_actions.steps.pyprojects import managed_pyprojects
-
-    return [(m.rel, m.data) for m in managed_pyprojects(Path(repo), config.pyprojects)]
+    return managed(repo, config.pyprojects, root)
 
 
 def open_repo(
@@ -92,7 +91,7 @@ def require(condition: bool, message: str, fix: str) -> None:
         raise ReleaseActionsError(message, fix=fix)
 
 
-def identity_from(options: argparse.Namespace, config: Config, out: Console) -> Identity:
+def identity_from(options: Options, config: Config, out: Console) -> Identity:
     """The commit author: ``--bot-*``, else the configuration, else in GitHub Actions
     github-actions[bot], else (at a terminal) the user's own git identity."""
     from release_actions.adapters.delivery import Identity

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-import argparse
-
 from release_actions.adapters.tags import repo_conventions
 from release_actions.interface.commands.common import open_repo
 from release_actions.interface.output import Console, markdown_table, summary_rows
-from release_actions.interface.spec import JSON, REPO, Opt, branch_input, date_input, url_input
+from release_actions.interface.spec import (
+    JSON,
+    REPO,
+    Opt,
+    Options,
+    branch_input,
+    date_input,
+    url_input,
+)
 from release_actions.steps.compute import DRY_RUN_MODES, EVENTS, compute, request_from_event
 
 OPTIONS = (
@@ -37,7 +43,7 @@ OPTIONS = (
 )
 
 
-def run(options: argparse.Namespace, out: Console) -> int:
+def run(options: Options, out: Console) -> int:
     repo, pyproject, config = open_repo(options.repo)
     if options.rc_target:
         config = config._replace(rc_target=options.rc_target)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 
 from release_actions.interface.commands.common import open_repo
 from release_actions.interface.commands.maintained import COUNT
 from release_actions.interface.output import Console
-from release_actions.interface.spec import JSON, REPO, Opt, branch_input
+from release_actions.interface.spec import JSON, REPO, Opt, Options, branch_input
 from release_actions.steps.branches import require_branch
 from release_actions.steps.doctor import FAIL, WARN, doctor
 
@@ -25,7 +24,7 @@ OPTIONS = (
 )
 
 
-def run(options: argparse.Namespace, out: Console) -> int:
+def run(options: Options, out: Console) -> int:
     repo, _pyproject, config = open_repo(options.repo, default_branch=True)
     if options.branch:
         require_branch(repo, options.branch.removeprefix("refs/heads/"))

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 
 from release_actions.interface.commands.common import open_repo
 from release_actions.interface.output import Console
-from release_actions.interface.spec import REPO, Opt, branch_input
+from release_actions.interface.spec import REPO, Opt, Options, branch_input
 from release_actions.steps.maintained import (
     DEFAULT_COUNT,
     FORMATS,
@@ -44,7 +43,7 @@ OPTIONS = (
 )
 
 
-def run(options: argparse.Namespace, out: Console) -> int:
+def run(options: Options, out: Console) -> int:
     from release_actions.adapters.tags import repo_conventions
 
     repo, _pyproject, config = open_repo(options.repo, default_branch=True)

@@ -9,12 +9,10 @@ works: in a large history ``git describe`` takes longer than all of that.
 
 from __future__ import annotations
 
-import argparse
-
 from release_actions.interface import early
 from release_actions.interface.commands.common import managed_data, repo_dir, repo_manifests
 from release_actions.interface.output import Console, markdown_table
-from release_actions.interface.spec import JSON, REPO, Opt, branch_input, date_input
+from release_actions.interface.spec import JSON, REPO, Opt, Options, branch_input, date_input
 from release_actions.steps.tag_state import TagRead
 
 OPTIONS = (
@@ -36,7 +34,7 @@ OPTIONS = (
 )
 
 
-def run(options: argparse.Namespace, out: Console) -> int:
+def run(options: Options, out: Console) -> int:
     repo_path, fetch = repo_dir(options.repo), not options.no_fetch
     started = early.take(repo_path, fetch=fetch)
     with started or TagRead(repo_path, fetch=fetch) as tags:
@@ -52,7 +50,7 @@ def run(options: argparse.Namespace, out: Console) -> int:
             pyproject=pyproject,
             fetch=fetch,
             tags=tags,
-            pyprojects=managed_data(repo_path, config),
+            pyprojects=managed_data(repo_path, config, pyproject),
             settings=convention_settings(config),
         )
     conventions = f"conventions: {result.conventions.summary()}"

@@ -7,12 +7,10 @@ fail now, or open milestone issues when ``--milestone`` looked them up).
 
 from __future__ import annotations
 
-import argparse
-
 from release_actions.adapters.uvlock import LOCK_POLICIES
 from release_actions.interface.commands.common import open_repo
 from release_actions.interface.output import Console
-from release_actions.interface.spec import JSON, REPO, Opt, url_input
+from release_actions.interface.spec import JSON, REPO, Opt, Options, url_input
 
 OPTIONS = (
     Opt("version", help="the version to plan: X.Y.Z or X.Y.ZrcN"),
@@ -40,7 +38,7 @@ OPTIONS = (
 )
 
 
-def run(options: argparse.Namespace, out: Console) -> int:
+def run(options: Options, out: Console) -> int:
     from release_actions.steps.plan.release_plan import make_plan, to_markdown
 
     if not options.version:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 from pathlib import Path
@@ -12,7 +11,7 @@ from release_actions.core.errors import InvalidValueError
 from release_actions.core.versions import ReleaseBranch, parse_release_tag
 from release_actions.interface.commands.common import identity_from, open_repo
 from release_actions.interface.output import Console, markdown_table
-from release_actions.interface.spec import JSON, REPO, Opt, url_input, write_options
+from release_actions.interface.spec import JSON, REPO, Opt, Options, url_input, write_options
 from release_actions.steps.compute import event_object, event_text, read_event_payload
 from release_actions.steps.managed_files import check_branches
 from release_actions.steps.post.release import (
@@ -120,7 +119,7 @@ def _tag_from_event(tag: str, repo: Path, conventions: Conventions) -> str:
     )
 
 
-def run(options: argparse.Namespace, out: Console) -> int:
+def run(options: Options, out: Console) -> int:
     from release_actions.adapters.tags import repo_conventions
 
     repo, _pyproject, config = open_repo(options.repo, default_branch=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from release_actions.adapters.uvlock import LOCK_POLICIES
@@ -10,7 +9,15 @@ from release_actions.core.errors import ReleaseActionsError
 from release_actions.core.versions import ReleaseTag, Version
 from release_actions.interface.commands.common import identity_from, open_repo
 from release_actions.interface.output import Console, markdown_table, summary_rows
-from release_actions.interface.spec import JSON, REPO, Opt, branch_input, url_input, write_options
+from release_actions.interface.spec import (
+    JSON,
+    REPO,
+    Opt,
+    Options,
+    branch_input,
+    url_input,
+    write_options,
+)
 from release_actions.steps.governance import (
     GATE_MODES,
     DraftRelease,
@@ -83,7 +90,7 @@ OPTIONS = (
 )
 
 
-def run(options: argparse.Namespace, out: Console) -> int:
+def run(options: Options, out: Console) -> int:
     repo, _pyproject, config = open_repo(options.repo, default_branch=True)
     request = PrepareRequest(
         version=options.version,

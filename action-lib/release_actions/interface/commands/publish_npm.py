@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from release_actions.interface.commands.common import open_repo, require
 from release_actions.interface.output import Console, markdown_table, summary_rows
-from release_actions.interface.spec import JSON, REPO, Opt, url_input
+from release_actions.interface.spec import JSON, REPO, Opt, Options, url_input
 from release_actions.steps.publish.npm import publish_npm
 
 OPTIONS = (
@@ -59,7 +58,7 @@ OPTIONS = (
 )
 
 
-def run(options: argparse.Namespace, out: Console) -> int:
+def run(options: Options, out: Console) -> int:
     require(
         bool(options.package),
         "no package given: publish-npm needs a package folder or tarball.",

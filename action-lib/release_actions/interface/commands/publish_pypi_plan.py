@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import tempfile
 from pathlib import Path
 
@@ -10,7 +9,7 @@ from release_actions.adapters.dists import PYTHON_SUFFIXES, find_dists
 from release_actions.core.versions import parse_artifact_version
 from release_actions.interface.commands.common import require
 from release_actions.interface.output import Console, markdown_table
-from release_actions.interface.spec import JSON, Opt, url_input
+from release_actions.interface.spec import JSON, Opt, Options, url_input
 from release_actions.steps.publish.pypi import plan_pypi_upload
 
 UPLOAD_ROOT = ".release-actions-upload"
@@ -55,7 +54,7 @@ OPTIONS = (
 )
 
 
-def run(options: argparse.Namespace, out: Console) -> int:
+def run(options: Options, out: Console) -> int:
     require(
         bool(options.index_url),
         "no index URL given: the plan compares the files with the target index.",

@@ -12,11 +12,9 @@ stderr only when a job fails, with secrets masked.
 
 from __future__ import annotations
 
-import argparse
-
 from release_actions.core.events import EVENTS
 from release_actions.interface.output import Console
-from release_actions.interface.spec import REPO, Opt
+from release_actions.interface.spec import REPO, Opt, Options
 
 OPTIONS = (
     REPO,
@@ -63,7 +61,7 @@ OPTIONS = (
 )  # fmt: skip
 
 
-def run(options: argparse.Namespace, out: Console) -> int:
+def run(options: Options, out: Console) -> int:
     from release_actions.core.errors import InvalidValueError
     from release_actions.rehearsal.engine import Request, prepare, rehearse
     from release_actions.rehearsal.report import render

@@ -7,13 +7,11 @@ need not exist as a release or even as a tag yet (``--target``).
 
 from __future__ import annotations
 
-import argparse
-
 from release_actions.core.errors import ReleaseActionsError
 from release_actions.core.versions import ReleaseBranch, parse_release_tag
 from release_actions.interface.commands.common import open_repo
 from release_actions.interface.output import Console
-from release_actions.interface.spec import JSON, REPO, Opt
+from release_actions.interface.spec import JSON, REPO, Opt, Options
 from release_actions.steps.governance import previous_release_tag
 
 OPTIONS = (
@@ -34,7 +32,7 @@ OPTIONS = (
 )
 
 
-def run(options: argparse.Namespace, out: Console) -> int:
+def run(options: Options, out: Console) -> int:
     from release_actions.adapters.tags import known_release_tags, repo_conventions
 
     # The configured conventions, the rest detected (outside git: the defaults).

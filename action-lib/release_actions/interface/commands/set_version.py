@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from release_actions.core.versions import parse_any_version
 from release_actions.edits.stamps import NO_VERSION_FILE
 from release_actions.interface.commands.common import require
 from release_actions.interface.output import Console, markdown_table, summary_rows
-from release_actions.interface.spec import JSON, REPO, Opt
+from release_actions.interface.spec import JSON, REPO, Opt, Options
 from release_actions.steps.stamp import KINDS, plan_stamp, write_stamp
 
 OPTIONS = (
@@ -48,7 +47,7 @@ OPTIONS = (
 )
 
 
-def run(options: argparse.Namespace, out: Console) -> int:
+def run(options: Options, out: Console) -> int:
     require(
         bool(options.version),
         "no version given: set-version needs the version to stamp.",

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from release_actions.adapters.dists import find_dists, verify_dists
 from release_actions.core.versions import parse_artifact_version
 from release_actions.interface.commands.common import require
 from release_actions.interface.output import Console, markdown_table
-from release_actions.interface.spec import JSON, Opt
+from release_actions.interface.spec import JSON, Opt, Options
 
 OPTIONS = (
     Opt("--version", "RA_VERSION", help="the version every file must carry"),
@@ -24,7 +23,7 @@ OPTIONS = (
 )
 
 
-def run(options: argparse.Namespace, out: Console) -> int:
+def run(options: Options, out: Console) -> int:
     require(
         bool(options.version),
         "no version given: verify-dists needs the version to check.",

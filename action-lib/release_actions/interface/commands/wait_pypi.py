@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
-
 from release_actions.adapters.pypi_index import parse_requirement, wait_for_pypi_version
 from release_actions.interface.commands.common import require
 from release_actions.interface.output import Console
-from release_actions.interface.spec import JSON, Opt, url_input
+from release_actions.interface.spec import JSON, Opt, Options, url_input
 
 OPTIONS = (
     Opt(
@@ -45,7 +43,7 @@ OPTIONS = (
 )
 
 
-def run(options: argparse.Namespace, out: Console) -> int:
+def run(options: Options, out: Console) -> int:
     require(
         bool(options.index_url),
         "no index URL given.",
