@@ -8,11 +8,13 @@ side by side in the same run, the whole inner loop as a developer types it:
   the e2e tests on every core with pytest-xdist);
 * ``fast, one process``: the same with ``TEST_WORKERS=0``;
 * with ``--baseline REV``: the inner loop as it was at ``REV``, ``pytest -m "not e2e"``
-  in one process over that revision's tree (``git archive``), with this checkout's
+  in one process in a temporary worktree of that revision, with this checkout's
   ``.venv``, without ``scripts/test``'s bytecode settings.
 
 Runs are interleaved: every round runs each variant once, the first variant rotating,
-so machine noise hits all alike. ``--baseline-runs`` (default 1) limits the baseline,
+so machine noise hits all alike. ``--warmup`` untimed runs of ``scripts/test --fast``
+come first (default 1: mypy's cache and the byte-code are then warm, as in an inner
+loop). ``--baseline-runs`` (default 1) limits the baseline,
 which takes several minutes a run. Every run must pass; a failed run is reported, and
 its time is left out.
 
@@ -36,7 +38,6 @@ import shlex
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from collections.abc import Sequence
@@ -68,17 +69,10 @@ def git(*args: str) -> str:
     ).stdout
 
 
-def export_tree(rev: str, dest: Path) -> Path:
-    """``rev``'s tracked files, extracted into ``dest``."""
-    archive = subprocess.run(
-        ["git", "archive", "--format=tar", rev], cwd=ROOT, capture_output=True, check=True
-    ).stdout
-    dest.mkdir(parents=True)
-    with tempfile.TemporaryFile() as handle:
-        handle.write(archive)
-        handle.seek(0)
-        with tarfile.open(fileobj=handle) as tar:
-            tar.extractall(dest, filter="data")
+def checkout(rev: str, dest: Path) -> Path:
+    """A detached worktree of ``rev`` at ``dest`` (a git checkout, as the tests expect)."""
+    git("worktree", "add", "--quiet", "--detach", str(dest), rev)
+    (dest / ".venv").symlink_to(ROOT / ".venv")  # tests that look for .venv/bin/uv find it
     return dest
 
 
@@ -171,6 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="rounds (default 3)")
     parser.add_argument("--baseline", metavar="REV", help="also time the inner loop at REV")
     parser.add_argument("--baseline-runs", type=int, default=1, help="baseline runs (default 1)")
+    parser.add_argument("--warmup", type=int, default=1, help="untimed runs first (default 1)")
     parser.add_argument("--pytest-args", default="", help="extra pytest arguments, one string")
     parser.add_argument("--output", type=Path, help="also write the Markdown report here")
     options = parser.parse_args(argv)
@@ -188,16 +183,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-test-loop-") as scratch:
         if options.baseline:
             rev = git("rev-parse", "--short", options.baseline).strip()
-            tree = export_tree(rev, Path(scratch) / rev)
+            tree = checkout(rev, Path(scratch) / rev)
             pytest = [str(ROOT / ".venv" / "bin" / "pytest"), "-m", "not e2e", *extra]
             name = f"before: `pytest -m 'not e2e'` at {rev}, one process"
             variants.append(Variant(name, pytest, tree, env, options.baseline_runs))
-        for round_ in range(max(v.runs for v in variants)):
-            order = variants[round_ % len(variants) :] + variants[: round_ % len(variants)]
-            for variant in order:
-                if len(variant.times) + len(variant.failures) < variant.runs:
-                    print(f"round {round_ + 1}: {variant.name}", file=sys.stderr, flush=True)
-                    run_once(variant)
+        for _ in range(options.warmup):
+            print("warm-up: scripts/test --fast", file=sys.stderr, flush=True)
+            subprocess.run(variants[0].argv, cwd=ROOT, env=env, capture_output=True, check=False)
+        try:
+            for round_ in range(max(v.runs for v in variants)):
+                order = variants[round_ % len(variants) :] + variants[: round_ % len(variants)]
+                for variant in order:
+                    if len(variant.times) + len(variant.failures) < variant.runs:
+                        print(f"round {round_ + 1}: {variant.name}", file=sys.stderr, flush=True)
+                        run_once(variant)
+        finally:
+            if options.baseline:
+                git("worktree", "remove", "--force", str(variants[-1].cwd))
     command = "python scripts/bench-test-loop.py " + " ".join(
         shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])
     )

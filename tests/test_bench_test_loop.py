@@ -22,7 +22,7 @@ pytestmark = pytest.mark.e2e
 
 def bench(*args: str) -> str:
     proc = subprocess.run(
-        [sys.executable, str(SCRIPT), "--runs", "1", *args],
+        [sys.executable, str(SCRIPT), "--runs", "1", "--warmup", "0", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
