@@ -139,17 +139,19 @@ def rehearse_env(tmp: Path) -> dict[str, str]:
     return env
 
 
-def processes_mentioning(text: str) -> list[int]:
-    """Processes (not this one) whose command line or environment contains ``text``."""
-    found = []
+def processes_mentioning(text: str) -> dict[int, bytes]:
+    """Processes (not this one) whose command line or environment contains ``text``:
+    pid -> command line (NUL-separated), read once (a process may end meanwhile)."""
+    found = {}
     needle = text.encode()
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue
         try:
-            data = (entry / "cmdline").read_bytes() + (entry / "environ").read_bytes()
-        except OSError:
+            cmdline = (entry / "cmdline").read_bytes()
+            environ = (entry / "environ").read_bytes()
+        except OSError:  # it ended
             continue
-        if needle in data:
-            found.append(int(entry.name))
+        if needle in cmdline + environ:
+            found[int(entry.name)] = cmdline
     return found
