@@ -148,8 +148,8 @@ def parse_dist_filename(filename: str) -> tuple[NormalizedName, Version] | None:
 
 
 class _LinkParser(HTMLParser):
-    """Collects the anchors of a PEP 503 simple index page (the Simple Repository API) and
-    its PEP 629 ``pypi:repository-version`` meta tag."""
+    """Collects the links (``<a>`` elements) of a PEP 503 simple index page (the Simple
+    Repository API) and its PEP 629 ``pypi:repository-version`` meta tag."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
